@@ -1,0 +1,88 @@
+// Package app holds the use cases: one method per API action. It checks
+// permissions, owns transactions, asks the engine and the template package
+// for the rules, and persists through the store.
+package app
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/pneumatic-oss/pneumatic/internal/problem"
+	"github.com/pneumatic-oss/pneumatic/internal/store"
+)
+
+// Config is what the use cases need to know about the deployment.
+type Config struct {
+	PublicURL           string
+	WebhookAllowPrivate bool
+}
+
+// Notifier wakes background workers after a commit that queued jobs.
+type Notifier interface{ Notify() }
+
+// Service runs the use cases.
+type Service struct {
+	db    *store.DB
+	cfg   Config
+	now   func() time.Time
+	log   *slog.Logger
+	jobs  Notifier
+	blobs BlobStore
+
+	versions sync.Map // template version id → *template.Template (immutable)
+}
+
+// New builds a Service. now may be nil (wall clock).
+func New(db *store.DB, cfg Config, now func() time.Time, log *slog.Logger) *Service {
+	if now == nil {
+		now = func() time.Time { return time.Now().UTC() }
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{db: db, cfg: cfg, now: now, log: log, jobs: nopNotifier{}}
+}
+
+// SetNotifier sets the worker wake-up hook.
+func (s *Service) SetNotifier(n Notifier) { s.jobs = n }
+
+// SetBlobStore sets where attachment bytes live.
+func (s *Service) SetBlobStore(b BlobStore) { s.blobs = b }
+
+// DB exposes the database to the wiring (workers).
+func (s *Service) DB() *store.DB { return s.db }
+
+// Now is the service clock.
+func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+type nopNotifier struct{}
+
+func (nopNotifier) Notify() {}
+
+// Actor is the authenticated caller.
+type Actor struct {
+	User  *store.User
+	KeyID int64
+}
+
+// AccountID of the caller.
+func (a *Actor) AccountID() int64 { return a.User.AccountID }
+
+// IsAdmin is true for admins and the account owner.
+func (a *Actor) IsAdmin() bool { return a.User.IsAdmin || a.User.IsOwner }
+
+// IsOwner is true for the account owner.
+func (a *Actor) IsOwner() bool { return a.User.IsOwner }
+
+func requireAdmin(a *Actor) error {
+	if !a.IsAdmin() {
+		return problem.Forbid("You do not have permission to perform this action.")
+	}
+	return nil
+}
+
+func (s *Service) write(ctx context.Context, fn func(q *store.Q) error) error {
+	return s.db.Write(ctx, fn)
+}

@@ -1,0 +1,61 @@
+package httpapi
+
+// routes is the whole API surface, in one place.
+func (s *Server) routes() {
+	m := s.mux
+	m.Handle("GET /healthz", s.open(s.handleHealth))
+
+	m.Handle("GET /accounts/user", s.authed(s.handleMe))
+	m.Handle("GET /accounts/users", s.authed(s.handleUserList))
+	m.Handle("POST /accounts/users", s.authed(s.handleUserCreate))
+	m.Handle("GET /accounts/users/{id}", s.authed(s.handleUserGet))
+	m.Handle("PATCH /accounts/users/{id}", s.authed(s.handleUserPatch))
+	m.Handle("DELETE /accounts/users/{id}", s.authed(s.handleUserDelete))
+	m.Handle("POST /accounts/invites", s.authed(s.handleInvite))
+	m.Handle("POST /accounts/invites/{invite}/accept", s.open(s.handleInviteAccept))
+	m.Handle("GET /accounts/api-keys", s.authed(s.handleKeyList))
+	m.Handle("POST /accounts/api-keys", s.authed(s.handleKeyCreate))
+	m.Handle("DELETE /accounts/api-keys/{key}", s.authed(s.handleKeyDelete))
+	m.Handle("GET /accounts/users/{id}/api-keys", s.authed(s.handleKeyList))
+	m.Handle("POST /accounts/users/{id}/api-keys", s.authed(s.handleKeyCreate))
+	m.Handle("DELETE /accounts/users/{id}/api-keys/{key}", s.authed(s.handleKeyDelete))
+	m.Handle("GET /accounts/groups", s.authed(s.handleGroupList))
+	m.Handle("POST /accounts/groups", s.authed(s.handleGroupCreate))
+	m.Handle("GET /accounts/groups/{id}", s.authed(s.handleGroupGet))
+	m.Handle("PATCH /accounts/groups/{id}", s.authed(s.handleGroupPatch))
+	m.Handle("PUT /accounts/groups/{id}", s.authed(s.handleGroupPatch))
+	m.Handle("DELETE /accounts/groups/{id}", s.authed(s.handleGroupDelete))
+	m.Handle("GET /accounts/audit", s.authed(s.handleAudit))
+
+	m.Handle("GET /templates", s.authed(s.handleTemplateList))
+	m.Handle("POST /templates", s.authed(s.handleTemplateCreate))
+	m.Handle("GET /templates/{id}", s.authed(s.handleTemplateGet))
+	m.Handle("PUT /templates/{id}", s.authed(s.handleTemplatePut))
+	m.Handle("PATCH /templates/{id}", s.authed(s.handleTemplatePatch))
+	m.Handle("DELETE /templates/{id}", s.authed(s.handleTemplateDelete))
+	m.Handle("POST /templates/{id}/run", s.authed(s.handleRun))
+
+	m.Handle("GET /workflows", s.authed(s.handleWorkflowList))
+	m.Handle("GET /workflows/fields", s.authed(s.handleWorkflowFields))
+	m.Handle("GET /workflows/{id}", s.authed(s.handleWorkflowGet))
+	m.Handle("PATCH /workflows/{id}", s.authed(s.handleWorkflowPatch))
+	m.Handle("DELETE /workflows/{id}", s.authed(s.handleWorkflowDelete))
+	m.Handle("POST /workflows/{id}/task-complete", s.authed(s.handleTaskComplete))
+	m.Handle("POST /workflows/{id}/finish", s.authed(s.handleFinish))
+	m.Handle("POST /workflows/{id}/snooze", s.authed(s.handleSnooze))
+	m.Handle("POST /workflows/{id}/resume", s.authed(s.handleResume))
+	m.Handle("POST /workflows/{id}/task-revert", s.authed(s.handleRevert))
+	m.Handle("POST /workflows/{id}/return-to", s.authed(s.handleReturnTo))
+	m.Handle("POST /workflows/{id}/comment", s.authed(s.handleComment))
+	m.Handle("GET /workflows/{id}/events", s.authed(s.handleEvents))
+
+	m.Handle("GET /v3/tasks", s.authed(s.handleTaskList))
+	m.Handle("GET /v2/tasks/{id}", s.authed(s.handleTaskGet))
+	m.Handle("POST /v2/tasks/{id}/complete", s.authed(s.handleTaskCompleteV2))
+	m.Handle("POST /v2/tasks/{id}/revert", s.authed(s.handleTaskRevertV2))
+	m.Handle("GET /v2/tasks/checklists/{id}", s.authed(s.handleChecklistGet))
+	m.Handle("POST /v2/tasks/checklists/{id}/mark", s.authed(s.handleChecklistMark))
+	m.Handle("POST /v2/tasks/checklists/{id}/unmark", s.authed(s.handleChecklistUnmark))
+
+	s.extraRoutes()
+}

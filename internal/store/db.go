@@ -1,0 +1,269 @@
+// Package store is the one persistence implementation: portable SQL through
+// database/sql on SQLite (modernc.org/sqlite) or PostgreSQL (pgx stdlib),
+// with a small dialect seam for the few real differences. It maps rows to
+// the engine's and the template package's types; it holds no business rules.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pneumatic-oss/pneumatic/internal/problem"
+	"modernc.org/sqlite"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Dialect names the database in use.
+type Dialect int
+
+// The two databases.
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// Options configure Open.
+type Options struct {
+	DatabaseURL string // postgres://… selects PostgreSQL
+	DataDir     string // SQLite file lives here when DatabaseURL is empty
+	// SQLiteSynchronous is FULL (default: an acknowledged write survives a
+	// power cut) or NORMAL (survives a process crash only; faster).
+	SQLiteSynchronous string
+	MaxOpenConns      int           // PostgreSQL pool size (default 20)
+	ConnMaxIdleTime   time.Duration // PostgreSQL idle connection lifetime
+	StatementTimeout  time.Duration // PostgreSQL statement_timeout (default 30s)
+}
+
+// DB is an open database: a writer and a reader pool.
+type DB struct {
+	Dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+	writer  *writer // SQLite group commit; nil on PostgreSQL
+}
+
+// Open connects and configures the pools. It does not migrate.
+func Open(ctx context.Context, o Options) (*DB, error) {
+	if strings.HasPrefix(o.DatabaseURL, "postgres://") || strings.HasPrefix(o.DatabaseURL, "postgresql://") {
+		return openPostgres(ctx, o)
+	}
+	if o.DatabaseURL != "" && !strings.HasPrefix(o.DatabaseURL, "sqlite:") {
+		return nil, fmt.Errorf("store: unsupported database URL %q (want postgres://… or empty for SQLite)", redact(o.DatabaseURL))
+	}
+	return openSQLite(ctx, o)
+}
+
+func openSQLite(ctx context.Context, o Options) (*DB, error) {
+	path := strings.TrimPrefix(strings.TrimPrefix(o.DatabaseURL, "sqlite://"), "sqlite:")
+	if path == "" {
+		dir := o.DataDir
+		if dir == "" {
+			dir = "./data"
+		}
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("store: data dir: %w", err)
+		}
+		path = filepath.Join(dir, "pneumatic.db")
+	}
+	sync := strings.ToUpper(o.SQLiteSynchronous)
+	if sync != "NORMAL" {
+		sync = "FULL"
+	}
+	// busy_timeout first so that the other pragmas wait for a lock too.
+	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)"
+	w, err := sql.Open("sqlite", base+"&_pragma=synchronous("+sync+")&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	// One writer connection: SQLite has one writer anyway, and queueing in
+	// Go is cheaper than SQLITE_BUSY retries.
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	r.SetConnMaxIdleTime(0)
+	db := &DB{Dialect: SQLite, write: w, read: r}
+	db.writer = newWriter(w)
+	return db, nil
+}
+
+func openPostgres(ctx context.Context, o Options) (*DB, error) {
+	timeout := o.StatementTimeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	dsn := o.DatabaseURL
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	if !strings.Contains(dsn, "statement_timeout") {
+		dsn += sep + "statement_timeout=" + fmt.Sprint(timeout.Milliseconds())
+	}
+	p, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	n := o.MaxOpenConns
+	if n <= 0 {
+		n = 20
+	}
+	p.SetMaxOpenConns(n)
+	p.SetMaxIdleConns(n)
+	idle := o.ConnMaxIdleTime
+	if idle == 0 {
+		idle = 5 * time.Minute
+	}
+	p.SetConnMaxIdleTime(idle)
+	if err := p.PingContext(ctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("store: connect postgres %s: %w", redact(o.DatabaseURL), err)
+	}
+	return &DB{Dialect: Postgres, write: p, read: p}, nil
+}
+
+// Close closes the pools (after the writer drained).
+func (db *DB) Close() error {
+	if db.writer != nil {
+		db.writer.close()
+	}
+	err := db.write.Close()
+	if db.read != db.write {
+		if e := db.read.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Querier is what both *sql.DB and *sql.Tx offer.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Read returns the pool for queries outside a write transaction.
+func (db *DB) Read() *Q { return &Q{q: db.read, d: db.Dialect} }
+
+// Q runs the store's queries on a pool or a transaction.
+type Q struct {
+	q Querier
+	d Dialect
+}
+
+// Dialect of the database behind q.
+func (q *Q) Dialect() Dialect { return q.d }
+
+// Write runs fn in a write transaction and commits it. On SQLite several
+// callers' functions may share one commit (group commit); each runs inside
+// its own savepoint, so an error rolls back only its own work. fn must only
+// use the Q it is given.
+func (db *DB) Write(ctx context.Context, fn func(q *Q) error) error {
+	if db.writer != nil {
+		return db.writer.do(ctx, func(tx *sql.Tx) error { return fn(&Q{q: tx, d: SQLite}) })
+	}
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = db.writeOnce(ctx, fn)
+		if !isRetryable(err) {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
+	}
+	return err
+}
+
+func (db *DB) writeOnce(ctx context.Context, fn func(q *Q) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(&Q{q: tx, d: db.Dialect}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// isRetryable is true for PostgreSQL serialization failures and deadlocks.
+func isRetryable(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "40001" || pg.Code == "40P01"
+	}
+	return false
+}
+
+// IsUniqueViolation classifies a unique-constraint error on both databases.
+func IsUniqueViolation(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23505"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == 2067 || se.Code() == 1555
+	}
+	return false
+}
+
+func redact(u string) string {
+	if i := strings.Index(u, "@"); i > 0 {
+		if j := strings.Index(u, "://"); j > 0 && j < i {
+			return u[:j+3] + "…" + u[i:]
+		}
+	}
+	return u
+}
+
+// Micros converts a time to the stored form.
+func Micros(t time.Time) int64 { return t.UnixMicro() }
+
+// MicrosPtr converts an optional time to the stored form.
+func MicrosPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+// FromMicros converts a stored instant.
+func FromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+// FromNullMicros converts a nullable stored instant.
+func FromNullMicros(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := FromMicros(v.Int64)
+	return &t
+}
+
+func errNotFound() error { return problem.Notfound() }

@@ -1,0 +1,494 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pneumatic-oss/pneumatic/internal/engine"
+	"github.com/pneumatic-oss/pneumatic/internal/problem"
+)
+
+// FileURL is the address of an attachment's bytes.
+func FileURL(publicURL string, id int64) string {
+	return publicURL + "/files/" + strconv.FormatInt(id, 10)
+}
+
+// InsertWorkflow writes a new workflow aggregate and gives every part its id.
+func (q *Q) InsertWorkflow(ctx context.Context, wf *engine.Workflow, publicURL string) error {
+	err := q.q.QueryRowContext(ctx, `INSERT INTO workflows (account_id, template_id, template_version_id, template_name, name,
+		description, kickoff_description, status, starter_id, is_external, is_urgent, finalizable, due_date, snoozed_until,
+		tasks_count, date_created, date_completed)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
+		wf.AccountID, wf.TemplateID, wf.TemplateVersionID, wf.TemplateName, wf.Name, wf.Description, wf.KickoffDescription,
+		wf.Status, nullID(wf.StarterID), wf.IsExternal, wf.IsUrgent, wf.Finalizable, MicrosPtr(wf.DueDate), MicrosPtr(wf.SnoozedUntil),
+		len(wf.Tasks), Micros(wf.DateCreated), MicrosPtr(wf.DateCompleted)).Scan(&wf.ID)
+	if err != nil {
+		return fmt.Errorf("store: insert workflow: %w", err)
+	}
+	var checklists int64
+	for _, t := range wf.Tasks {
+		checklists += int64(len(t.Checklists))
+	}
+	nextChecklist, err := q.NextIDs(ctx, "checklist", checklists)
+	if err != nil {
+		return err
+	}
+	for _, t := range wf.Tasks {
+		if err := q.insertTask(ctx, wf, t); err != nil {
+			return err
+		}
+		for ci := range t.Checklists {
+			t.Checklists[ci].ID = nextChecklist
+			nextChecklist++
+		}
+	}
+	for _, f := range wf.Fields {
+		if t := wf.FieldTask(f); t != nil {
+			f.TaskID = t.ID
+		}
+		sel, err := selectionsJSON(f.Selections)
+		if err != nil {
+			return err
+		}
+		if err := q.q.QueryRowContext(ctx, `INSERT INTO fields (account_id, workflow_id, task_id, api_name, type, name, description,
+			is_required, ord, value, user_id, selections) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+			wf.AccountID, wf.ID, nullID(f.TaskID), f.APIName, f.Type, f.Name, f.Description, f.IsRequired, f.Order,
+			storedValue(f), nullID(f.UserID), sel).Scan(&f.ID); err != nil {
+			return fmt.Errorf("store: insert field: %w", err)
+		}
+		if err := q.linkAttachments(ctx, wf.AccountID, f); err != nil {
+			return err
+		}
+		f.Dirty = false
+	}
+	for _, t := range wf.Tasks {
+		if err := q.saveTaskParts(ctx, wf, t); err != nil {
+			return err
+		}
+		t.Dirty = false
+	}
+	wf.Dirty = false
+	return nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// storedValue keeps file values out of the row: they are derived from the
+// attachments when loaded, so a later publish changes no stored text.
+func storedValue(f *engine.Field) string {
+	if f.Type == "file" {
+		return ""
+	}
+	return f.Value
+}
+
+func selectionsJSON(s []engine.Selection) (any, error) {
+	if len(s) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(s)
+	return string(b), err
+}
+
+func (q *Q) insertTask(ctx context.Context, wf *engine.Workflow, t *engine.Task) error {
+	var dSec, dStart, dEnd, dEst any
+	if t.Delay != nil {
+		dSec = int64(t.Delay.Duration / time.Second)
+		dStart, dEnd, dEst = MicrosPtr(t.Delay.Start), MicrosPtr(t.Delay.End), MicrosPtr(t.Delay.EstimatedEnd)
+	}
+	err := q.q.QueryRowContext(ctx, `INSERT INTO tasks (account_id, workflow_id, template_task_id, number, api_name, name,
+		description, status, require_completion_by_all, is_urgent, date_started, date_first_started, date_completed, due_date,
+		delay_seconds, delay_start, delay_end, delay_estimated_end)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
+		wf.AccountID, wf.ID, t.TemplateTaskID, t.Number, t.APIName, t.Name, t.Description, t.Status, t.RequireCompletionByAll,
+		t.IsUrgent, MicrosPtr(t.DateStarted), MicrosPtr(t.DateFirstStarted), MicrosPtr(t.DateCompleted), MicrosPtr(t.DueDate),
+		dSec, dStart, dEnd, dEst).Scan(&t.ID)
+	if err != nil {
+		return fmt.Errorf("store: insert task: %w", err)
+	}
+	return nil
+}
+
+// saveTaskParts writes a task's performers and checklist items.
+func (q *Q) saveTaskParts(ctx context.Context, wf *engine.Workflow, t *engine.Task) error {
+	for _, uid := range t.Removed {
+		if _, err := q.q.ExecContext(ctx, `DELETE FROM task_performers WHERE task_id = $1 AND user_id = $2`, t.ID, uid); err != nil {
+			return err
+		}
+	}
+	t.Removed = nil
+	for i := range t.Performers {
+		p := &t.Performers[i]
+		inbox := t.Status == engine.TaskActive && wf.Status == engine.StatusRunning && !p.IsCompleted
+		if p.New {
+			if _, err := q.q.ExecContext(ctx, `INSERT INTO task_performers (task_id, user_id, workflow_id, account_id, group_id,
+				is_completed, date_completed, inbox, is_urgent, date_started, template_id)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+				ON CONFLICT (task_id, user_id) DO UPDATE SET is_completed = $6, date_completed = $7, inbox = $8, is_urgent = $9, date_started = $10`,
+				t.ID, p.UserID, wf.ID, wf.AccountID, nullID(p.GroupID), p.IsCompleted, MicrosPtr(p.DateCompleted), inbox,
+				t.IsUrgent, MicrosPtr(t.DateStarted), wf.TemplateID); err != nil {
+				return fmt.Errorf("store: insert performer: %w", err)
+			}
+		} else if p.Dirty || t.Dirty || wf.Dirty {
+			if _, err := q.q.ExecContext(ctx, `UPDATE task_performers SET is_completed = $1, date_completed = $2, inbox = $3,
+				is_urgent = $4, date_started = $5, group_id = $6 WHERE task_id = $7 AND user_id = $8`,
+				p.IsCompleted, MicrosPtr(p.DateCompleted), inbox, t.IsUrgent, MicrosPtr(t.DateStarted), nullID(p.GroupID), t.ID,
+				p.UserID); err != nil {
+				return err
+			}
+		}
+		p.New, p.Dirty = false, false
+	}
+	for ci := range t.Checklists {
+		cl := &t.Checklists[ci]
+		for ii := range cl.Items {
+			it := &cl.Items[ii]
+			if it.ID == 0 {
+				if err := q.q.QueryRowContext(ctx, `INSERT INTO checklist_items (account_id, workflow_id, task_id, checklist_id,
+					checklist_api_name, api_name, template, value, is_selected) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+					wf.AccountID, wf.ID, t.ID, cl.ID, cl.APIName, it.APIName, it.Template, it.Value, it.IsSelected).Scan(&it.ID); err != nil {
+					return err
+				}
+			} else if it.Dirty {
+				if _, err := q.q.ExecContext(ctx, `UPDATE checklist_items SET value = $1, is_selected = $2 WHERE id = $3`,
+					it.Value, it.IsSelected, it.ID); err != nil {
+					return err
+				}
+			}
+			it.Dirty = false
+		}
+	}
+	return nil
+}
+
+func (q *Q) linkAttachments(ctx context.Context, accountID int64, f *engine.Field) error {
+	if f.Type != "file" {
+		return nil
+	}
+	if f.ID != 0 {
+		if _, err := q.q.ExecContext(ctx, `UPDATE attachments SET field_id = NULL WHERE field_id = $1`, f.ID); err != nil {
+			return err
+		}
+	}
+	for _, a := range f.Attachments {
+		if _, err := q.q.ExecContext(ctx, `UPDATE attachments SET field_id = $1 WHERE id = $2 AND account_id = $3`, f.ID, a.ID, accountID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SaveWorkflow writes what an operation changed.
+func (q *Q) SaveWorkflow(ctx context.Context, wf *engine.Workflow) error {
+	if wf.Dirty {
+		if _, err := q.q.ExecContext(ctx, `UPDATE workflows SET name = $1, status = $2, is_urgent = $3, due_date = $4,
+			snoozed_until = $5, date_completed = $6 WHERE id = $7`,
+			wf.Name, wf.Status, wf.IsUrgent, MicrosPtr(wf.DueDate), MicrosPtr(wf.SnoozedUntil), MicrosPtr(wf.DateCompleted), wf.ID); err != nil {
+			return fmt.Errorf("store: update workflow: %w", err)
+		}
+	}
+	for _, t := range wf.Tasks {
+		if t.Dirty {
+			var dStart, dEnd, dEst any
+			if t.Delay != nil {
+				dStart, dEnd, dEst = MicrosPtr(t.Delay.Start), MicrosPtr(t.Delay.End), MicrosPtr(t.Delay.EstimatedEnd)
+			}
+			if _, err := q.q.ExecContext(ctx, `UPDATE tasks SET name = $1, description = $2, status = $3, is_urgent = $4,
+				date_started = $5, date_first_started = $6, date_completed = $7, due_date = $8, delay_start = $9, delay_end = $10,
+				delay_estimated_end = $11 WHERE id = $12`,
+				t.Name, t.Description, t.Status, t.IsUrgent, MicrosPtr(t.DateStarted), MicrosPtr(t.DateFirstStarted),
+				MicrosPtr(t.DateCompleted), MicrosPtr(t.DueDate), dStart, dEnd, dEst, t.ID); err != nil {
+				return fmt.Errorf("store: update task: %w", err)
+			}
+		}
+		if err := q.saveTaskParts(ctx, wf, t); err != nil {
+			return err
+		}
+	}
+	for _, f := range wf.Fields {
+		if !f.Dirty {
+			continue
+		}
+		sel, err := selectionsJSON(f.Selections)
+		if err != nil {
+			return err
+		}
+		if _, err := q.q.ExecContext(ctx, `UPDATE fields SET value = $1, user_id = $2, selections = $3 WHERE id = $4`,
+			storedValue(f), nullID(f.UserID), sel, f.ID); err != nil {
+			return err
+		}
+		if err := q.linkAttachments(ctx, wf.AccountID, f); err != nil {
+			return err
+		}
+		f.Dirty = false
+	}
+	for _, t := range wf.Tasks {
+		t.Dirty = false
+	}
+	wf.Dirty = false
+	return nil
+}
+
+// MarkWorkflowDeleted terminates a workflow: it leaves every list.
+func (q *Q) MarkWorkflowDeleted(ctx context.Context, id int64, now time.Time) error {
+	if _, err := q.q.ExecContext(ctx, `UPDATE workflows SET deleted_at = $1 WHERE id = $2`, Micros(now), id); err != nil {
+		return err
+	}
+	_, err := q.q.ExecContext(ctx, `UPDATE task_performers SET inbox = FALSE WHERE workflow_id = $1`, id)
+	return err
+}
+
+const workflowColumns = `id, account_id, template_id, template_version_id, template_name, name, description, kickoff_description,
+	status, starter_id, is_external, is_urgent, finalizable, due_date, snoozed_until, date_created, date_completed`
+
+func scanWorkflow(row interface{ Scan(...any) error }) (*engine.Workflow, error) {
+	wf := &engine.Workflow{}
+	var starter, due, snooze, completed sql.NullInt64
+	var created int64
+	err := row.Scan(&wf.ID, &wf.AccountID, &wf.TemplateID, &wf.TemplateVersionID, &wf.TemplateName, &wf.Name, &wf.Description,
+		&wf.KickoffDescription, &wf.Status, &starter, &wf.IsExternal, &wf.IsUrgent, &wf.Finalizable, &due, &snooze, &created, &completed)
+	if err != nil {
+		return nil, err
+	}
+	wf.StarterID = starter.Int64
+	wf.DueDate = FromNullMicros(due)
+	wf.SnoozedUntil = FromNullMicros(snooze)
+	wf.DateCreated = FromMicros(created)
+	wf.DateCompleted = FromNullMicros(completed)
+	return wf, nil
+}
+
+// LoadWorkflow reads a live workflow aggregate of the account. forUpdate
+// locks the workflow row on PostgreSQL so that concurrent actions on one
+// workflow take turns (SQLite's single writer does that already).
+func (q *Q) LoadWorkflow(ctx context.Context, accountID, id int64, forUpdate bool, publicURL string) (*engine.Workflow, error) {
+	lock := ""
+	if forUpdate && q.d == Postgres {
+		lock = " FOR UPDATE"
+	}
+	wf, err := scanWorkflow(q.q.QueryRowContext(ctx, `SELECT `+workflowColumns+` FROM workflows
+		WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL`+lock, id, accountID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, problem.Notfound()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return wf, q.loadParts(ctx, wf, publicURL)
+}
+
+func (q *Q) loadParts(ctx context.Context, wf *engine.Workflow, publicURL string) error {
+	rows, err := q.q.QueryContext(ctx, `SELECT id, template_task_id, number, api_name, name, description, status,
+		require_completion_by_all, is_urgent, date_started, date_first_started, date_completed, due_date, delay_seconds,
+		delay_start, delay_end, delay_estimated_end FROM tasks WHERE workflow_id = $1 ORDER BY number, id`, wf.ID)
+	if err != nil {
+		return err
+	}
+	byID := map[int64]*engine.Task{}
+	for rows.Next() {
+		t := &engine.Task{}
+		var ds, dfs, dc, dd, dsec, dst, den, dest sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.TemplateTaskID, &t.Number, &t.APIName, &t.Name, &t.Description, &t.Status,
+			&t.RequireCompletionByAll, &t.IsUrgent, &ds, &dfs, &dc, &dd, &dsec, &dst, &den, &dest); err != nil {
+			rows.Close()
+			return err
+		}
+		t.DateStarted, t.DateFirstStarted, t.DateCompleted, t.DueDate = FromNullMicros(ds), FromNullMicros(dfs), FromNullMicros(dc), FromNullMicros(dd)
+		if dsec.Valid {
+			t.Delay = &engine.Delay{Duration: time.Duration(dsec.Int64) * time.Second, Start: FromNullMicros(dst),
+				End: FromNullMicros(den), EstimatedEnd: FromNullMicros(dest)}
+		}
+		wf.Tasks = append(wf.Tasks, t)
+		byID[t.ID] = t
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = q.q.QueryContext(ctx, `SELECT task_id, user_id, group_id, is_completed, date_completed FROM task_performers
+		WHERE workflow_id = $1 ORDER BY task_id, user_id`, wf.ID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var tid int64
+		var p engine.Performer
+		var gid, dc sql.NullInt64
+		if err := rows.Scan(&tid, &p.UserID, &gid, &p.IsCompleted, &dc); err != nil {
+			rows.Close()
+			return err
+		}
+		p.GroupID = gid.Int64
+		p.DateCompleted = FromNullMicros(dc)
+		if t := byID[tid]; t != nil {
+			t.Performers = append(t.Performers, p)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = q.q.QueryContext(ctx, `SELECT id, task_id, checklist_id, checklist_api_name, api_name, template, value, is_selected
+		FROM checklist_items WHERE workflow_id = $1 ORDER BY task_id, checklist_id, id`, wf.ID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var it engine.ChecklistItem
+		var tid, clID int64
+		var clAPI string
+		if err := rows.Scan(&it.ID, &tid, &clID, &clAPI, &it.APIName, &it.Template, &it.Value, &it.IsSelected); err != nil {
+			rows.Close()
+			return err
+		}
+		t := byID[tid]
+		if t == nil {
+			continue
+		}
+		if n := len(t.Checklists); n == 0 || t.Checklists[n-1].ID != clID {
+			t.Checklists = append(t.Checklists, engine.Checklist{ID: clID, APIName: clAPI})
+		}
+		cl := &t.Checklists[len(t.Checklists)-1]
+		cl.Items = append(cl.Items, it)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = q.q.QueryContext(ctx, `SELECT id, task_id, api_name, type, name, description, is_required, ord, value, user_id,
+		selections FROM fields WHERE workflow_id = $1 ORDER BY ord, id`, wf.ID)
+	if err != nil {
+		return err
+	}
+	fieldByID := map[int64]*engine.Field{}
+	for rows.Next() {
+		f := &engine.Field{}
+		var tid, uid sql.NullInt64
+		var sel sql.NullString
+		if err := rows.Scan(&f.ID, &tid, &f.APIName, &f.Type, &f.Name, &f.Description, &f.IsRequired, &f.Order, &f.Value, &uid, &sel); err != nil {
+			rows.Close()
+			return err
+		}
+		f.TaskID, f.UserID = tid.Int64, uid.Int64
+		if sel.Valid && sel.String != "" {
+			if err := json.Unmarshal([]byte(sel.String), &f.Selections); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if t := byID[f.TaskID]; t != nil {
+			f.SetTask(t)
+		}
+		wf.Fields = append(wf.Fields, f)
+		fieldByID[f.ID] = f
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = q.q.QueryContext(ctx, `SELECT a.id, a.field_id, a.name FROM attachments a JOIN fields f ON f.id = a.field_id
+		WHERE f.workflow_id = $1 ORDER BY a.id`, wf.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a engine.Attachment
+		var fid int64
+		if err := rows.Scan(&a.ID, &fid, &a.Name); err != nil {
+			return err
+		}
+		a.URL = FileURL(publicURL, a.ID)
+		if f := fieldByID[fid]; f != nil {
+			f.Attachments = append(f.Attachments, a)
+		}
+	}
+	for _, f := range wf.Fields {
+		if f.Type == "file" && len(f.Attachments) > 0 {
+			urls := make([]string, len(f.Attachments))
+			for i, a := range f.Attachments {
+				urls[i] = a.URL
+			}
+			f.Value = strings.Join(urls, ", ")
+		}
+	}
+	return rows.Err()
+}
+
+// InsertEvents appends history entries.
+func (q *Q) InsertEvents(ctx context.Context, wf *engine.Workflow, events []engine.Event, now time.Time) ([]int64, error) {
+	ids := make([]int64, len(events))
+	for i, e := range events {
+		var tid, tnum any
+		var tname any
+		if e.Task != nil {
+			tid, tname, tnum = e.Task.ID, e.Task.Name, e.Task.Number
+		}
+		if err := q.q.QueryRowContext(ctx, `INSERT INTO events (account_id, workflow_id, type, text, user_id, task_id, task_name,
+			task_number, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			wf.AccountID, wf.ID, e.Type, e.Text, nullID(e.UserID), tid, tname, tnum, Micros(now)).Scan(&ids[i]); err != nil {
+			return nil, fmt.Errorf("store: insert event: %w", err)
+		}
+	}
+	return ids, nil
+}
+
+// EventRow is a stored history entry.
+type EventRow struct {
+	ID         int64
+	WorkflowID int64
+	Type       int
+	Text       string
+	UserID     *int64
+	TaskID     *int64
+	TaskName   *string
+	TaskNumber *int
+	Created    time.Time
+}
+
+// ListEvents answers a page of a workflow's history, newest first.
+func (q *Q) ListEvents(ctx context.Context, workflowID int64, limit, offset int) ([]EventRow, int, error) {
+	var total int
+	if err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE workflow_id = $1`, workflowID).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT id, workflow_id, type, text, user_id, task_id, task_name, task_number, created
+		FROM events WHERE workflow_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`, workflowID, limit, offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []EventRow
+	for rows.Next() {
+		var e EventRow
+		var uid, tid, tnum sql.NullInt64
+		var tname sql.NullString
+		var created int64
+		if err := rows.Scan(&e.ID, &e.WorkflowID, &e.Type, &e.Text, &uid, &tid, &tname, &tnum, &created); err != nil {
+			return nil, 0, err
+		}
+		if uid.Valid {
+			e.UserID = &uid.Int64
+		}
+		if tid.Valid {
+			e.TaskID = &tid.Int64
+			n := int(tnum.Int64)
+			e.TaskNumber = &n
+			e.TaskName = &tname.String
+		}
+		e.Created = FromMicros(created)
+		out = append(out, e)
+	}
+	return out, total, rows.Err()
+}
