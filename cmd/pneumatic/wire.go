@@ -13,8 +13,11 @@ import (
 // wire registers the job handlers of every area.
 func wire(ctx context.Context, svc *app.Service, runner *jobs.Runner, cfg config.Config, log *slog.Logger) error {
 	runner.Handle(app.JobResume, svc.HandleResume)
-	return nil
+	if err := wireWebhooks(ctx, svc, runner, cfg, log); err != nil {
+		return err
+	}
+	return wireAttachments(ctx, svc, runner, cfg, log)
 }
 
-// addExtras mounts what is not part of the JSON API (files, pages).
+// addExtras mounts what is not part of the JSON API (pages).
 func addExtras(api *httpapi.Server, svc *app.Service, cfg config.Config, log *slog.Logger) {}

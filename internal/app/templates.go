@@ -145,6 +145,10 @@ func (s *Service) saveTemplate(ctx context.Context, q *store.Q, a *Actor, row *s
 	if idErr != nil {
 		return nil, idErr
 	}
+	template.SortFields(doc.Kickoff.Fields)
+	for i := range doc.Tasks {
+		template.SortFields(doc.Tasks[i].Fields)
+	}
 	dir := newTemplateDirectory(ctx, q, a.AccountID())
 	if err := template.Validate(doc, dir); err != nil {
 		return nil, err

