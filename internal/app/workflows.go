@@ -265,6 +265,9 @@ func (s *Service) PatchWorkflow(ctx context.Context, a *Actor, id int64, name *s
 			out.Events = append(out.Events, engine.Event{Type: engine.EventDueDateChanged, UserID: a.User.ID})
 		}
 		if urgent != nil {
+			if *urgent && wf.Status == engine.StatusDone {
+				return out, problem.Field("is_urgent", engine.MsgWorkflowDone)
+			}
 			o := engine.SetUrgent(env, wf, a.User.ID, *urgent)
 			out.Events = append(out.Events, o.Events...)
 		}

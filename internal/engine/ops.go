@@ -796,7 +796,8 @@ func (wf *Workflow) resume(env Env, out *Outcome, user int64) {
 // SetUrgent flips the workflow's urgency and its started tasks'.
 func SetUrgent(env Env, wf *Workflow, actor int64, urgent bool) Outcome {
 	var out Outcome
-	if wf.IsUrgent == urgent {
+	// A done workflow is never urgent (§5.4); the caller refuses the change.
+	if wf.IsUrgent == urgent || wf.Status == StatusDone {
 		return out
 	}
 	wf.IsUrgent = urgent
