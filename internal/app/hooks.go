@@ -2,13 +2,70 @@ package app
 
 import (
 	"context"
+	"time"
 
+	"github.com/pneumatic-oss/pneumatic/internal/auth"
 	"github.com/pneumatic-oss/pneumatic/internal/engine"
+	"github.com/pneumatic-oss/pneumatic/internal/jobs"
 	"github.com/pneumatic-oss/pneumatic/internal/store"
+	"github.com/pneumatic-oss/pneumatic/internal/webhook"
 )
 
+// JobWebhookDelivery is the job kind that sends one webhook delivery.
+const JobWebhookDelivery = "webhook_delivery"
+
+type deliveryArgs struct {
+	DeliveryID int64 `json:"delivery_id"`
+}
+
 // recordHooks turns an operation's webhooks into delivery rows and jobs in
-// the same transaction. (Filled in by the webhooks work.)
+// the same transaction: a rolled-back change sends nothing, a committed one
+// loses nothing. Payloads are built now, so they show the workflow as this
+// change left it, whenever they are sent.
 func (s *Service) recordHooks(ctx context.Context, q *store.Q, env engine.Env, wf *engine.Workflow, hooks []engine.Hook) error {
+	if len(hooks) == 0 {
+		return nil
+	}
+	subs, err := q.WebhookSubscriptions(ctx, wf.AccountID)
+	if err != nil || len(subs) == 0 {
+		return err
+	}
+	wid := wf.ID
+	for _, h := range hooks {
+		url, ok := subs[h.Event]
+		if !ok {
+			continue
+		}
+		subject := webhook.NewSubject(wf, h.Task, env.Dir)
+		if _, err := s.enqueueDelivery(ctx, q, wf.AccountID, &wid, h.Event, url, subject, env.Now); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// enqueueDelivery stores a pending delivery with its final body and queues
+// the job that sends it. Ids grow in the order of the calls, which is the
+// order deliveries of one workflow are sent in.
+func (s *Service) enqueueDelivery(ctx context.Context, q *store.Q, accountID int64, workflowID *int64, event, url string,
+	subject webhook.Subject, now time.Time) (*store.WebhookDelivery, error) {
+	d := &store.WebhookDelivery{AccountID: accountID, WorkflowID: workflowID, Event: event, URL: url,
+		WebhookID: "msg_" + auth.RandomToken(18), Payload: "{}", Status: store.WebhookPending}
+	id, err := q.InsertWebhookDelivery(ctx, d, now)
+	if err != nil {
+		return nil, err
+	}
+	body, err := webhook.Body(webhook.Hook{ID: id, Event: event, Target: url}, subject)
+	if err != nil {
+		return nil, err
+	}
+	if err := q.SetWebhookDeliveryPayload(ctx, id, string(body)); err != nil {
+		return nil, err
+	}
+	if err := jobs.Enqueue(ctx, q, JobWebhookDelivery, deliveryArgs{DeliveryID: id}, now, now, ""); err != nil {
+		return nil, err
+	}
+	d.ID, d.Payload, d.DateCreated, d.RetrySince = id, string(body), now, now
+	d.NextAttemptAt = &now
+	return d, nil
 }

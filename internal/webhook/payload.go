@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 
@@ -233,13 +234,25 @@ func NewSubject(wf *engine.Workflow, t *engine.Task, users Users) Subject {
 // {"hook": …, "task": T}.
 func Body(h Hook, s Subject) ([]byte, error) {
 	if s.Task != nil {
-		return json.Marshal(struct {
+		return marshal(struct {
 			Hook Hook  `json:"hook"`
 			Task *Task `json:"task"`
 		}{h, s.Task})
 	}
-	return json.Marshal(struct {
+	return marshal(struct {
 		Hook     Hook      `json:"hook"`
 		Workflow *Workflow `json:"workflow"`
 	}{h, s.Workflow})
+}
+
+// marshal is json.Marshal without HTML escaping, so that names with < or &
+// read as written.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
