@@ -141,23 +141,23 @@ type webhookAttemptJSON struct {
 }
 
 type webhookDeliveryJSON struct {
-	ID               int64                `json:"id"`
-	Event            string               `json:"event"`
-	URL              string               `json:"url"`
-	WebhookID        string               `json:"webhook_id"`
-	WorkflowID       *int64               `json:"workflow_id"`
-	Status           string               `json:"status"`
-	Attempts         int                  `json:"attempts"`
-	NextAttemptAt    *string              `json:"next_attempt_at"`
-	NextAttemptAtTsp *float64             `json:"next_attempt_at_tsp"`
-	LastStatusCode   *int                 `json:"last_status_code"`
-	LastError        *string              `json:"last_error"`
-	DateCreated      *string              `json:"date_created"`
-	DateCreatedTsp   *float64             `json:"date_created_tsp"`
-	DateDelivered    *string              `json:"date_delivered"`
-	DateDeliveredTsp *float64             `json:"date_delivered_tsp"`
-	Payload          json.RawMessage      `json:"payload"`
-	AttemptLog       []webhookAttemptJSON `json:"attempt_log,omitempty"`
+	ID               int64                 `json:"id"`
+	Event            string                `json:"event"`
+	URL              string                `json:"url"`
+	WebhookID        string                `json:"webhook_id"`
+	WorkflowID       *int64                `json:"workflow_id"`
+	Status           string                `json:"status"`
+	Attempts         int                   `json:"attempts"`
+	NextAttemptAt    *string               `json:"next_attempt_at"`
+	NextAttemptAtTsp *float64              `json:"next_attempt_at_tsp"`
+	LastStatusCode   *int                  `json:"last_status_code"`
+	LastError        *string               `json:"last_error"`
+	DateCreated      *string               `json:"date_created"`
+	DateCreatedTsp   *float64              `json:"date_created_tsp"`
+	DateDelivered    *string               `json:"date_delivered"`
+	DateDeliveredTsp *float64              `json:"date_delivered_tsp"`
+	Payload          json.RawMessage       `json:"payload"`
+	AttemptLog       *[]webhookAttemptJSON `json:"attempt_log,omitempty"` // detail only
 }
 
 func webhookDeliveryOut(d *store.WebhookDelivery) webhookDeliveryJSON {
@@ -208,12 +208,13 @@ func (s *Server) handleWebhookDelivery(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	out := webhookDeliveryOut(d)
-	out.AttemptLog = make([]webhookAttemptJSON, 0, len(attempts))
+	log := make([]webhookAttemptJSON, 0, len(attempts))
 	for _, a := range attempts {
-		out.AttemptLog = append(out.AttemptLog, webhookAttemptJSON{ID: a.ID, AttemptedAt: isoV(a.AttemptedAt),
+		log = append(log, webhookAttemptJSON{ID: a.ID, AttemptedAt: isoV(a.AttemptedAt),
 			AttemptedAtTsp: tspV(a.AttemptedAt), StatusCode: a.StatusCode, LatencyMS: a.LatencyMS, Error: a.Error,
 			ResponseBody: a.ResponseBody})
 	}
+	out.AttemptLog = &log
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
