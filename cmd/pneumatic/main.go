@@ -43,6 +43,8 @@ const usage = `usage: pneumatic <command>
   accounts create --name NAME --owner-email EMAIL [--first-name F --last-name L]
   users create --account-id N --email EMAIL [--admin]
   apikey create --email EMAIL [--name NAME]
+  users set-password --email EMAIL [--password-stdin]
+  migrate-data --from URL --to URL   copy an instance between databases
   version
 
 Configuration comes from PNEUMATIC_* environment variables (see README).`
@@ -53,7 +55,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return errors.New("no command given")
 	}
 	cmd := args[0]
-	if len(args) > 1 && (cmd == "accounts" || cmd == "users" || cmd == "apikey") {
+	if len(args) > 1 && (cmd == "accounts" || cmd == "users" || cmd == "apikey") && !strings.HasPrefix(args[1], "-") {
 		cmd += " " + args[1]
 		args = args[1:]
 	}
@@ -82,6 +84,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return db.Migrate(ctx)
 	case "accounts create", "users create", "apikey create":
 		return cli(ctx, cfg, log, cmd, args[1:], stdout)
+	case "users set-password":
+		return setPassword(ctx, cfg, log, args[1:], stdout)
+	case "migrate-data":
+		return migrateData(ctx, cfg, log, args[1:], stdout, stderr)
 	}
 	fmt.Fprintln(stderr, usage)
 	return fmt.Errorf("unknown command %q", strings.Join(args, " "))

