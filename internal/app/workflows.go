@@ -108,7 +108,14 @@ func (s *Service) workflowView(ctx context.Context, q *store.Q, wf *engine.Workf
 	}
 	if row != nil {
 		v.TemplateActive = row.IsActive
-		if doc, err := decodeDoc(row.Doc); err == nil {
+		// Owners come from the cached immutable version when there is one:
+		// decoding the template document on every workflow read is costly.
+		// (An active template's current document is its latest version.)
+		if row.IsActive && row.VersionID != nil {
+			if doc, err := s.templateVersion(ctx, q, *row.VersionID); err == nil {
+				v.TemplateOwners = doc.Owners
+			}
+		} else if doc, err := decodeDoc(row.Doc); err == nil {
 			v.TemplateOwners = doc.Owners
 		}
 	}
