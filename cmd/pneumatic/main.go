@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -103,7 +104,7 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 
 func openDB(ctx context.Context, cfg config.Config) (*store.DB, error) {
 	return store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, SQLiteSynchronous: cfg.SQLiteSynchronous,
-		MaxOpenConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout})
+		MaxOpenConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout, ConnMaxIdleTime: cfg.DBConnMaxIdleTime})
 }
 
 func newService(db *store.DB, cfg config.Config, log *slog.Logger) *app.Service {
@@ -156,6 +157,23 @@ func cli(ctx context.Context, cfg config.Config, log *slog.Logger, cmd string, a
 	return nil
 }
 
+// newHTTPServer is the server's connection handling: every phase of a
+// request has a deadline, so slow or idle clients cannot hold connections
+// (and goroutines) forever. API bodies have a shorter bound of their own
+// (httpapi.DefaultBodyReadTimeout); ReadTimeout is long for uploads.
+func newHTTPServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads of 100 MiB over slow links
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stderr io.Writer) error {
 	db, err := openDB(ctx, cfg)
 	if err != nil {
@@ -182,16 +200,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stderr io.W
 	var ready atomic.Bool
 	api := httpapi.New(svc, cfg.PublicURL, log, ready.Load)
 	addExtras(api, svc, cfg, log)
-	srv := &http.Server{
-		Addr:              cfg.Addr,
-		Handler:           api,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute, // uploads of 100 MiB over slow links
-		WriteTimeout:      5 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	api.SetLimits(httpapi.Limits{RatePerSecond: cfg.RateLimit, Burst: cfg.RateLimitBurst})
+	srv := newHTTPServer(cfg.Addr, api, log)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -201,6 +211,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stderr io.W
 	go func() { runner.Run(jobCtx); close(jobsDone) }()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
+	startPprof(log)
 	ready.Store(true)
 	log.Info("serving", "addr", cfg.Addr, "database", db.Dialect.String(), "public_url", cfg.PublicURL, "version", version)
 
@@ -224,4 +235,27 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stderr io.W
 		return err
 	}
 	return nil
+}
+
+// startPprof serves net/http/pprof on PNEUMATIC_PPROF_ADDR (e.g.
+// 127.0.0.1:6060) when it is set, so that the load tool (cmd/pneumatic-load
+// --pprof) can record where the server spends its time under load. Off by
+// default; a listener of its own, never the API's.
+func startPprof(log *slog.Logger) {
+	addr := os.Getenv("PNEUMATIC_PPROF_ADDR")
+	if addr == "" {
+		return
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	go func() {
+		if err := http.ListenAndServe(addr, mux); err != nil {
+			log.Warn("pprof listener stopped", "addr", addr, "err", err)
+		}
+	}()
+	log.Info("pprof listening", "addr", addr)
 }

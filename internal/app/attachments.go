@@ -116,13 +116,21 @@ func (s *Service) CreateAttachment(ctx context.Context, a *Actor, in AttachmentI
 		thumbSecret, thumbHash = newUploadSecret()
 		row.ThumbnailToken = &thumbHash
 	}
-	if err := s.write(ctx, func(q *store.Q) error { return q.InsertAttachment(ctx, row) }); err != nil {
+	var slot *AttachmentSlot
+	if err := s.write(ctx, func(q *store.Q) error {
+		if err := q.InsertAttachment(ctx, row); err != nil {
+			return err
+		}
+		slot = &AttachmentSlot{ID: row.ID, FileUploadURL: s.uploadURL(row.ID, false, fileSecret)}
+		if in.Thumbnail {
+			u := s.uploadURL(row.ID, true, thumbSecret)
+			slot.ThumbnailUploadURL = &u
+		}
+		// With an Idempotency-Key the answer (upload URLs included) is kept
+		// for replays; the URLs expire after UploadURLTTL all the same.
+		return s.remember(ctx, q, slot)
+	}); err != nil {
 		return nil, err
-	}
-	slot := &AttachmentSlot{ID: row.ID, FileUploadURL: s.uploadURL(row.ID, false, fileSecret)}
-	if in.Thumbnail {
-		u := s.uploadURL(row.ID, true, thumbSecret)
-		slot.ThumbnailUploadURL = &u
 	}
 	return slot, nil
 }

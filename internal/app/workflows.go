@@ -73,8 +73,10 @@ func (s *Service) run(ctx context.Context, accountID, templateID int64, in RunIn
 		if err := s.persistOutcome(ctx, q, env, wf, out); err != nil {
 			return err
 		}
-		view, err = s.workflowView(ctx, q, wf, row)
-		return err
+		if view, err = s.workflowView(ctx, q, wf, row); err != nil {
+			return err
+		}
+		return s.remember(ctx, q, view) // an Idempotency-Key's answer, in this transaction
 	})
 	if err != nil {
 		return nil, err
@@ -205,8 +207,10 @@ func (s *Service) act(ctx context.Context, a *Actor, id int64, op func(env engin
 		if err := s.persistOutcome(ctx, q, env, wf, out); err != nil {
 			return err
 		}
-		view, err = s.workflowView(ctx, q, wf, nil)
-		return err
+		if view, err = s.workflowView(ctx, q, wf, nil); err != nil {
+			return err
+		}
+		return s.remember(ctx, q, view) // an Idempotency-Key's answer, in this transaction
 	})
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -20,12 +21,17 @@ type Config struct {
 	SQLiteSynchronous   string
 	DBMaxConns          int
 	DBStatementTimeout  time.Duration
+	DBConnMaxIdleTime   time.Duration
 	LogLevel            string
 	S3Endpoint          string
 	S3Bucket            string
 	S3Region            string
 	S3AccessKey         string
 	S3SecretKey         string
+	// RateLimit is the requests per second allowed per API key (0: off);
+	// RateLimitBurst how many may come at once (default 4 s worth).
+	RateLimit      float64
+	RateLimitBurst int
 }
 
 // Load reads the configuration through getenv (os.Getenv in main).
@@ -60,6 +66,16 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.DBStatementTimeout, err = time.ParseDuration(get("PNEUMATIC_DB_STATEMENT_TIMEOUT", "30s")); err != nil {
 		return c, fmt.Errorf("PNEUMATIC_DB_STATEMENT_TIMEOUT: %w", err)
+	}
+	if c.DBConnMaxIdleTime, err = time.ParseDuration(get("PNEUMATIC_DB_CONN_MAX_IDLE_TIME", "5m")); err != nil || c.DBConnMaxIdleTime < 0 {
+		return c, fmt.Errorf("PNEUMATIC_DB_CONN_MAX_IDLE_TIME must be a duration such as 5m")
+	}
+	if c.RateLimit, err = strconv.ParseFloat(get("PNEUMATIC_RATE_LIMIT", "50"), 64); err != nil || c.RateLimit < 0 ||
+		math.IsInf(c.RateLimit, 0) || math.IsNaN(c.RateLimit) {
+		return c, fmt.Errorf("PNEUMATIC_RATE_LIMIT must be a number of requests per second (0 turns it off)")
+	}
+	if c.RateLimitBurst, err = strconv.Atoi(get("PNEUMATIC_RATE_LIMIT_BURST", "0")); err != nil || c.RateLimitBurst < 0 {
+		return c, fmt.Errorf("PNEUMATIC_RATE_LIMIT_BURST must be a whole number of requests (0: 4 seconds' worth)")
 	}
 	if c.BootstrapAPIKey != "" && !strings.HasPrefix(c.BootstrapAPIKey, "pn-") {
 		return c, fmt.Errorf("PNEUMATIC_BOOTSTRAP_API_KEY must start with pn-")

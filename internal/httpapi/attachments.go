@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -48,13 +49,11 @@ func (s *Server) handleAttachmentCreate(w http.ResponseWriter, r *http.Request) 
 	if in.Thumbnail, _, err = b.boolean("thumbnail"); err != nil {
 		return err
 	}
-	slot, err := s.app.CreateAttachment(r.Context(), actor(r), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, attachmentSlotJSON{ID: slot.ID, FileUploadURL: slot.FileUploadURL,
-		ThumbnailUploadURL: slot.ThumbnailUploadURL})
-	return nil
+	return s.idempotent(w, r, raw, func(res any) (int, any) {
+		slot := res.(*app.AttachmentSlot)
+		return http.StatusOK, attachmentSlotJSON{ID: slot.ID, FileUploadURL: slot.FileUploadURL,
+			ThumbnailUploadURL: slot.ThumbnailUploadURL}
+	}, func(ctx context.Context) (any, error) { return s.app.CreateAttachment(ctx, actor(r), in) })
 }
 
 // handleAttachmentUpload streams the request body to storage. It must not

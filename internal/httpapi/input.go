@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -49,6 +50,10 @@ func readBody(r *http.Request) (map[string]any, error) {
 		}
 		out := make(map[string]any, len(vals))
 		for k, v := range vals {
+			// Percent-escapes may decode to bytes that are not UTF-8.
+			if !utf8.ValidString(k) || !allValidUTF8(v) {
+				return nil, problem.Invalidf("The form body is not valid UTF-8 once decoded.")
+			}
 			if len(v) == 1 {
 				out[k] = v[0]
 			} else {
@@ -58,6 +63,9 @@ func readBody(r *http.Request) (map[string]any, error) {
 				}
 				out[k] = list
 			}
+		}
+		if err := noNULs(out); err != nil {
+			return nil, err
 		}
 		return out, nil
 	default:
@@ -86,14 +94,112 @@ func decodeJSONObject(raw []byte) (map[string]any, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, problem.Invalidf("JSON parse error: %s.", strings.TrimPrefix(err.Error(), "json: "))
 	}
-	if dec.More() {
+	// dec.More is false before a stray '}' or ']', so look at the rest.
+	if rest := raw[dec.InputOffset():]; len(bytes.TrimSpace(rest)) > 0 {
 		return nil, problem.Invalidf("JSON parse error: extra data after the object.")
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil, problem.Invalidf("Invalid data. Expected a JSON object.")
 	}
+	// encoding/json keeps the last of repeated keys silently; a body that
+	// says two things about one key is refused rather than guessed at (a
+	// proxy or a signature check may have read the first one).
+	if key, dup := duplicateKey(raw); dup {
+		return nil, problem.Invalidf("JSON parse error: the key %q appears more than once in an object.", key)
+	}
+	if err := noNULs(m); err != nil {
+		return nil, err
+	}
 	return m, nil
+}
+
+func allValidUTF8(vs []string) bool {
+	for _, v := range vs {
+		if !utf8.ValidString(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// noNULs refuses a body with a NUL character in any key or string, at any
+// depth: PostgreSQL cannot store one in text (it would be a 500 there, and
+// SQLite would keep a string other systems cut short). The error names the
+// top-level key it is under.
+func noNULs(m map[string]any) error {
+	var has func(v any) bool
+	has = func(v any) bool {
+		switch t := v.(type) {
+		case string:
+			return strings.IndexByte(t, 0) >= 0
+		case []any:
+			for _, x := range t {
+				if has(x) {
+					return true
+				}
+			}
+		case map[string]any:
+			for k, x := range t {
+				if strings.IndexByte(k, 0) >= 0 || has(x) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for k, v := range m {
+		if strings.IndexByte(k, 0) >= 0 || has(v) {
+			return problem.Field(k, "Null characters are not allowed.")
+		}
+	}
+	return nil
+}
+
+// duplicateKey walks an already valid JSON text and reports the first key
+// repeated within one object, at any depth.
+func duplicateKey(raw []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	// One entry per open container: the keys seen (nil for an array) and,
+	// for an object, whether the next token is a key.
+	type frame struct {
+		keys    map[string]bool
+		wantKey bool
+	}
+	var stack []frame
+	closeValue := func() { // a value ended: its object now expects a key
+		if n := len(stack); n > 0 && stack[n-1].keys != nil {
+			stack[n-1].wantKey = true
+		}
+	}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false // io.EOF: the text was decoded once already
+		}
+		if n := len(stack); n > 0 && stack[n-1].keys != nil && stack[n-1].wantKey {
+			if k, ok := tok.(string); ok {
+				if stack[n-1].keys[k] {
+					return k, true
+				}
+				stack[n-1].keys[k] = true
+				stack[n-1].wantKey = false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, frame{keys: map[string]bool{}, wantKey: true})
+		case json.Delim('['):
+			stack = append(stack, frame{})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			closeValue()
+		default:
+			closeValue()
+		}
+	}
 }
 
 // depth measures the bracket nesting of a JSON text outside strings.

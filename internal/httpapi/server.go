@@ -24,6 +24,7 @@ type Server struct {
 	log       *slog.Logger
 	mux       *http.ServeMux
 	ready     func() bool
+	guard     *guard // rate limit and body timeout (ratelimit.go); nil: defaults
 }
 
 // New builds the HTTP handler. ready reports whether /healthz may say ok.
@@ -143,6 +144,11 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request) error) ht
 		a, err := s.app.Authenticate(r.Context(), key)
 		if err != nil {
 			writeError(w, r, err)
+			return
+		}
+		// After authentication, so that the bucket is the key's (an
+		// unknown key costs a lookup but no bucket).
+		if !s.admit(w, a.KeyID) {
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), keyActor, a))

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -165,12 +166,14 @@ func (s *Server) handleTaskCompleteV2(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	v, err := s.app.CompleteTaskByID(r.Context(), actor(r), id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, taskDetailOut(v))
-	return nil
+	return s.idempotent(w, r, raw, func(res any) (int, any) {
+		if wv, ok := res.(*app.WorkflowView); ok {
+			// Inside the completion's transaction (a keyed request): the
+			// task as the completion left it.
+			return http.StatusOK, taskDetailOut(&app.TaskView{Task: wv.WF.TaskByID(id), WF: wv.WF})
+		}
+		return http.StatusOK, taskDetailOut(res.(*app.TaskView))
+	}, func(ctx context.Context) (any, error) { return s.app.CompleteTaskByID(ctx, actor(r), id, in) })
 }
 
 func (s *Server) handleTaskRevertV2(w http.ResponseWriter, r *http.Request) error {

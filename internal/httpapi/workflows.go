@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -249,14 +250,11 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) error {
 	} else if ok {
 		in.DueDate = &t
 	}
-	v, err := s.app.Run(r.Context(), actor(r), id, in)
-	if err != nil {
-		return err
-	}
-	out := workflowOut(v)
-	out.WorkflowID = &out.ID
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return s.idempotent(w, r, raw, func(res any) (int, any) {
+		out := workflowOut(res.(*app.WorkflowView))
+		out.WorkflowID = &out.ID
+		return http.StatusOK, out
+	}, func(ctx context.Context) (any, error) { return s.app.Run(ctx, actor(r), id, in) })
 }
 
 var workflowStatusWords = map[string]int{"running": engine.StatusRunning, "done": engine.StatusDone,
@@ -427,11 +425,8 @@ func (s *Server) handleTaskComplete(w http.ResponseWriter, r *http.Request) erro
 		return problem.Field("task_id", "This field is required.")
 	}
 	in.TaskID = tid
-	if _, err := s.app.CompleteTask(r.Context(), actor(r), id, in); err != nil {
-		return err
-	}
-	noContent(w)
-	return nil
+	return s.idempotent(w, r, raw, func(any) (int, any) { return http.StatusNoContent, nil },
+		func(ctx context.Context) (any, error) { return s.app.CompleteTask(ctx, actor(r), id, in) })
 }
 
 func (s *Server) handleFinish(w http.ResponseWriter, r *http.Request) error {

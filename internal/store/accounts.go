@@ -48,8 +48,21 @@ type User struct {
 // FullName is "First Last", trimmed.
 func (u *User) FullName() string { return strings.TrimSpace(u.FirstName + " " + u.LastName) }
 
-// CountAccounts tells whether the database was bootstrapped.
+// bootstrapLock is the advisory lock key of the first-start check.
+const bootstrapLock = 727275
+
+// CountAccounts tells whether the database was bootstrapped. In a write
+// transaction on PostgreSQL it first takes a transaction-scoped advisory
+// lock: servers starting at once on an empty database would otherwise all
+// count zero and each create the first account (or fail on the shared
+// bootstrap key). The count runs after the lock is granted, so under READ
+// COMMITTED it sees the winner's account.
 func (q *Q) CountAccounts(ctx context.Context) (int, error) {
+	if q.d == Postgres {
+		if _, err := q.q.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, bootstrapLock); err != nil {
+			return 0, err
+		}
+	}
 	var n int
 	err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&n)
 	return n, err

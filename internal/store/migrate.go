@@ -30,6 +30,13 @@ func (db *DB) Migrate(ctx context.Context) error {
 	}
 	defer conn.Close()
 	if db.Dialect == Postgres {
+		// No statement timeout here: a server waiting for another's
+		// migrations, or an index build on a big table, may take longer
+		// than a request should. RESET restores the connection's default.
+		if _, err := conn.ExecContext(ctx, "SET statement_timeout = 0"); err != nil {
+			return fmt.Errorf("store: migration: %w", err)
+		}
+		defer conn.ExecContext(context.Background(), "RESET statement_timeout") //nolint:errcheck
 		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(727274)"); err != nil {
 			return fmt.Errorf("store: migration lock: %w", err)
 		}

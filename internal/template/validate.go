@@ -57,6 +57,12 @@ func Validate(t *Template, dir Directory) error {
 		dir = noDirectory{}
 	}
 	v := &validator{t: t, dir: dir, active: t.IsActive, fields: map[string]fieldRef{}, tasks: map[string]*Task{}}
+	// An oversized template is refused before the other checks: they, the
+	// engine and every workflow run from it cost time in proportion to it.
+	v.limits()
+	if len(v.errs.Details) > 0 {
+		return v.errs.Err()
+	}
 	v.index()
 	v.template()
 	v.apiNames()
@@ -67,6 +73,77 @@ func Validate(t *Template, dir Directory) error {
 		v.task(&t.Tasks[i])
 	}
 	return v.errs.Err()
+}
+
+// Size limits of one template. The JSON body is at most 1 MiB already; these
+// bound what a body of that size could still ask for (tens of thousands of
+// one-line tasks), so that a save, a run and every step of the engine stay
+// cheap. Each is far above what a person designs by hand.
+const (
+	MaxTasks          = 500  // tasks of a template
+	MaxFields         = 500  // fields of the kickoff, and of each task
+	MaxSelections     = 1000 // selections of one field
+	MaxPerformers     = 500  // raw performers of one task
+	MaxChecklists     = 100  // checklists of one task
+	MaxChecklistItems = 1000 // items of one checklist
+	MaxConditions     = 100  // conditions of one task
+	MaxRules          = 100  // rules of one condition
+	MaxPredicates     = 100  // predicates of one rule
+	MaxTemplateOwners = 1000 // template_owners
+)
+
+// limits checks the size limits; every problem names the request field or
+// the api_name of the object that is too big.
+func (v *validator) limits() {
+	t := v.t
+	if len(t.Tasks) > MaxTasks {
+		v.byName("tasks", "A template may have at most %d tasks.", MaxTasks)
+	}
+	if len(t.Owners) > MaxTemplateOwners {
+		v.byName("template_owners", "A template may have at most %d owners.", MaxTemplateOwners)
+	}
+	selections := func(fs []Field) {
+		for i := range fs {
+			if len(fs[i].Selections) > MaxSelections {
+				v.byAPIName(fs[i].APIName, "A field may have at most %d selections.", MaxSelections)
+			}
+		}
+	}
+	if len(t.Kickoff.Fields) > MaxFields {
+		v.byName("kickoff", "The kickoff form may have at most %d fields.", MaxFields)
+	}
+	selections(t.Kickoff.Fields)
+	for i := range t.Tasks {
+		task := &t.Tasks[i]
+		if len(task.Fields) > MaxFields {
+			v.byAPIName(task.APIName, "Task %d: a task may have at most %d fields.", task.Number, MaxFields)
+		}
+		selections(task.Fields)
+		if len(task.Performers) > MaxPerformers {
+			v.byAPIName(task.APIName, "Task %d: a task may have at most %d performers.", task.Number, MaxPerformers)
+		}
+		if len(task.Checklists) > MaxChecklists {
+			v.byAPIName(task.APIName, "Task %d: a task may have at most %d checklists.", task.Number, MaxChecklists)
+		}
+		for _, c := range task.Checklists {
+			if len(c.Items) > MaxChecklistItems {
+				v.byAPIName(c.APIName, "Task %d: a checklist may have at most %d items.", task.Number, MaxChecklistItems)
+			}
+		}
+		if len(task.Conditions) > MaxConditions {
+			v.byAPIName(task.APIName, "Task %d: a task may have at most %d conditions.", task.Number, MaxConditions)
+		}
+		for _, c := range task.Conditions {
+			if len(c.Rules) > MaxRules {
+				v.byAPIName(c.APIName, "Task %d: a condition may have at most %d rules.", task.Number, MaxRules)
+			}
+			for _, r := range c.Rules {
+				if len(r.Predicates) > MaxPredicates {
+					v.byAPIName(r.APIName, "Task %d: a rule may have at most %d predicates.", task.Number, MaxPredicates)
+				}
+			}
+		}
+	}
 }
 
 // noDirectory is an account with nobody in it.
