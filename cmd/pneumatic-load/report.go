@@ -64,9 +64,11 @@ func printPhase(w io.Writer, ph *Phase) {
 	if ph.RSSPeakMiB > 0 {
 		fmt.Fprintf(w, ", RSS %.0f → peak %.0f MiB", ph.RSSBeforeMiB, ph.RSSPeakMiB)
 	}
-	if ph.ServerCPUPct > 0 || ph.ToolCPUPct > 0 {
+	if ph.ServerCPUPct > 0 {
 		fmt.Fprintf(w, ", CPU server %.0f%% tool %.0f%% other processes %.0f%% (of 100%% = all cores)", ph.ServerCPUPct, ph.ToolCPUPct,
 			ph.OtherCPUPct)
+	} else if ph.ToolCPUPct > 0 {
+		fmt.Fprintf(w, ", CPU tool %.0f%%, machine busy %.0f%% (of 100%% = all cores)", ph.ToolCPUPct, ph.MachineBusyPct)
 	}
 	fmt.Fprintln(w)
 	if ph.PoolDry > 0 {
@@ -90,7 +92,11 @@ func printPhase(w io.Writer, ph *Phase) {
 }
 
 func printResult(w io.Writer, r *Result) {
-	fmt.Fprintf(w, "\n=== %s (%s) — %s, %d CPUs, %s\n", r.Label, r.Kind, r.DatabaseVersion, r.Machine.CPUs, r.Machine.CPUModel)
+	what := r.DatabaseVersion
+	if r.BaseURL != "" {
+		what = "server at " + r.BaseURL
+	}
+	fmt.Fprintf(w, "\n=== %s (%s) — %s, %d CPUs, %s\n", r.Label, r.Kind, what, r.Machine.CPUs, r.Machine.CPUModel)
 	s := r.Setup
 	if s.StartupMs > 0 {
 		fmt.Fprintf(w, "start-up to ready: %.0f ms (empty database), idle RSS %.1f MiB\n", s.StartupMs, s.IdleRSSMiB)

@@ -157,9 +157,22 @@ func runScale(ctx context.Context, o *options, t *target, res *Result) error {
 		sizes = append(sizes, o.scaleBig)
 	}
 	have := 0
-	for _, size := range sizes {
+	for i := 0; i < len(sizes); i++ {
+		size := sizes[i]
 		if ctx.Err() != nil {
 			break
+		}
+		// The big size only if its seeding fits the budget, at the rate the
+		// small one was seeded (an estimate: a growing file slows it down).
+		if i > 0 && o.scaleBudget > 0 && len(sr.Points) > 0 && sr.Points[0].Seed != nil && sr.Points[0].Seed.PerSecond > 0 {
+			est := time.Duration(float64(size-have) / sr.Points[0].Seed.PerSecond * float64(time.Second))
+			if est > o.scaleBudget && o.scaleFallback > have && o.scaleFallback < size {
+				sr.Note = fmt.Sprintf("%s workflows would take an estimated %s to seed here (%.0f workflows/s), more than the budget of %s: "+
+					"measured with %s instead.", thousands(strconv.Itoa(size)), est.Round(time.Second), sr.Points[0].Seed.PerSecond,
+					o.scaleBudget, thousands(strconv.Itoa(o.scaleFallback)))
+				fmt.Fprintln(os.Stderr, "scale:", sr.Note)
+				size = o.scaleFallback
+			}
 		}
 		if _, _, err := t.stop(); err != nil {
 			return err

@@ -33,6 +33,18 @@ func TestHostileBodies(t *testing.T) {
 		covered[rt.String()] = true
 	}
 
+	// "Nothing changed" is checked on SQLite, where a refused request is
+	// rolled back to its savepoint inside a shared group commit (the subtle
+	// case); on PostgreSQL it is a plain rolled back transaction, and a
+	// digest of the database per request would take minutes. There the
+	// test looks for 5xx answers (encodings, overflows the database sees).
+	checkUnchanged := !f.pg
+	markDB, same, release := f.mark, f.same, f.release
+	if !checkUnchanged {
+		markDB = func() *mark { return nil }
+		same = func(*mark) bool { return true }
+		release = func(*mark) {}
+	}
 	var sent, refused, accepted, tooLarge int
 	var acceptedLog []string
 	names := make([]string, 0, len(specs))
@@ -52,13 +64,13 @@ func TestHostileBodies(t *testing.T) {
 		fresh := true
 		var baseline *mark
 		path, base = sp.path(f), sp.base(f)
-		baseline = f.mark()
+		baseline = markDB()
 		fresh = false
 		for _, hb := range hostileBodies(base, sp.keys) {
 			if fresh {
-				f.release(baseline)
+				release(baseline)
 				path, base = sp.path(f), sp.base(f)
-				baseline = f.mark()
+				baseline = markDB()
 				fresh = false
 			}
 			if len(sp.keys) == 0 {
@@ -81,18 +93,18 @@ func TestHostileBodies(t *testing.T) {
 				if !json.Valid(got.Body) {
 					t.Errorf("%s %s with %s: a non-JSON error body: %q", method, path, hb.name, got.Body)
 				}
-				if !f.same(baseline) {
+				if !same(baseline) {
 					t.Errorf("%s %s with %s: refused with %s, but the database changed", method, path, hb.name, got)
 				}
-				baseline = f.mark()
+				baseline = markDB()
 			default:
 				accepted++
 				if hb.mustRefuse {
 					t.Errorf("%s %s with %s: accepted (%s), want a 4xx", method, path, hb.name, got)
 				}
 				acceptedLog = append(acceptedLog, fmt.Sprintf("%s %s ← %s", method, path, hb.name))
-				f.release(baseline)
-				baseline = f.mark()
+				release(baseline)
+				baseline = markDB()
 				fresh = sp.consumes
 			}
 		}
@@ -103,7 +115,7 @@ func TestHostileBodies(t *testing.T) {
 		"offset=9223372036854775807", "limit=1000&offset=9223372036854775807", "limit=%FF", "limit=%00", "offset=1e3",
 		"template_id=1e400", "template_id=-1", "template_id=%FF", "status=%FF%FE", "ordering=%00", "search=%00",
 		"search=" + strings.Repeat("%25", 3000), "fields=" + strings.Repeat("a,", 5000), "assigned_to=99999999999999999999",
-		"is_completed=%FF", "event=%00", "workflow_id=1e400", "limit=1&limit=2&offset=x"}
+		"is_completed=%FF", "event=%00", "search=%FF%FE", "search=a%00b", "%FF=1", "ordering=%C0%80", "workflow_id=1e400", "limit=1&limit=2&offset=x"}
 	for _, rt := range registeredRoutes(t) {
 		if rt.Method != "GET" || !rt.Authed {
 			continue
@@ -319,12 +331,12 @@ func hostileBodies(base map[string]any, keys []string) []hostileBody {
 			}
 			m[k] = json.RawMessage(vals[vn])
 			b, _ := json.Marshal(m)
-			out = append(out, hostileBody{name: fmt.Sprintf("%s=%s", k, vn), ct: "application/json", raw: b})
+			out = append(out, hostileBody{name: fmt.Sprintf("%s=%s", k, vn), ct: "application/json", raw: b, mustRefuse: vn == "NUL"})
 		}
 		// The same key as a form value, odd encodings included.
 		for _, fv := range []string{"", "%FF%FE", "%00", "%ZZ", "1e400", "99999999999999999999", "true", "null", "[]", "{}"} {
 			out = append(out, hostileBody{name: "form " + k + "=" + fv, ct: "application/x-www-form-urlencoded",
-				raw: []byte(url.QueryEscape(k) + "=" + fv)})
+				raw: []byte(url.QueryEscape(k) + "=" + fv), mustRefuse: fv == "%FF%FE" || fv == "%00"})
 		}
 		out = append(out, hostileBody{name: "form " + k + " twice", ct: "application/x-www-form-urlencoded",
 			raw: []byte(url.QueryEscape(k) + "=a&" + url.QueryEscape(k) + "=b")})

@@ -332,6 +332,23 @@ func (b body) object(name string) (map[string]any, bool, error) {
 	return m, true, nil
 }
 
+// checkQuery refuses a query string whose decoded keys or values hold a NUL
+// or bytes that are not UTF-8: filters such as search go to the database,
+// and PostgreSQL refuses such text (a 500 otherwise).
+func checkQuery(r *http.Request) error {
+	for k, vs := range r.URL.Query() {
+		if !utf8.ValidString(k) || strings.IndexByte(k, 0) >= 0 {
+			return problem.Invalidf("The query string is not valid UTF-8 text.")
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
+				return problem.Field(k, "Null characters and bytes that are not UTF-8 are not allowed.")
+			}
+		}
+	}
+	return nil
+}
+
 // pathID parses an integer path parameter; anything else is a 404.
 func pathID(r *http.Request, name string) (int64, error) {
 	n, err := strconv.ParseInt(r.PathValue(name), 10, 64)

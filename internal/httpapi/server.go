@@ -151,6 +151,10 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request) error) ht
 		if !s.admit(w, a.KeyID) {
 			return
 		}
+		if err := checkQuery(r); err != nil {
+			writeError(w, r, err)
+			return
+		}
 		r = r.WithContext(context.WithValue(r.Context(), keyActor, a))
 		if err := h(w, r); err != nil {
 			writeError(w, r, err)

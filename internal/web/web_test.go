@@ -501,3 +501,160 @@ func TestInviteAcceptance(t *testing.T) {
 }
 
 func storeFilter() store.WorkflowFilter { return store.WorkflowFilter{Limit: 10} }
+
+func TestWorkflowActions(t *testing.T) {
+	e := newEnv(t, "http://test", web.Config{})
+	v := runWorkflow(t, e)
+	ctx := context.Background()
+	path := "/app/workflows/" + strconv.FormatInt(v.WF.ID, 10)
+	b := e.browser()
+	b.mustSignIn("owner@example.com", "owner-pass-1")
+	page := b.do("GET", path, nil)
+	if page.Code != http.StatusOK || !strings.Contains(page.Body, "Greet Ada") || !strings.Contains(page.Body, "Snooze") {
+		t.Fatalf("workflow page: %d", page.Code)
+	}
+	tok := b.token(path)
+	post := func(action string, form url.Values) *answer {
+		form.Set("csrf", tok)
+		return b.do("POST", path+"/"+action, form)
+	}
+	if a := post("urgent", url.Values{"urgent": {"1"}}); a.Code != http.StatusSeeOther {
+		t.Fatalf("urgent: %d", a.Code)
+	}
+	until := e.clock.now().Add(48 * time.Hour).Format("2006-01-02T15:04")
+	if a := post("snooze", url.Values{"until": {until}, "tz_offset": {"0"}}); a.Code != http.StatusSeeOther {
+		t.Fatalf("snooze: %d", a.Code)
+	}
+	wf, _ := e.svc.Workflow(ctx, e.owner, v.WF.ID)
+	if !wf.WF.IsUrgent || wf.WF.Status != 3 {
+		t.Fatalf("after urgent and snooze: urgent %v status %d", wf.WF.IsUrgent, wf.WF.Status)
+	}
+	if a := post("resume", url.Values{}); a.Code != http.StatusSeeOther {
+		t.Fatalf("resume: %d", a.Code)
+	}
+	// A refused action comes back as a message on the page.
+	a := post("finish", url.Values{})
+	if a.Code != http.StatusSeeOther || a.Location != path {
+		t.Fatalf("finish (not finalizable): %d %s", a.Code, a.Location)
+	}
+	if page := b.do("GET", path, nil); !strings.Contains(page.Body, "not allowed to finish") {
+		t.Fatal("the refusal is not shown")
+	}
+	if a := post("comment", url.Values{"text": {"Looks good"}, "back": {path}}); a.Code != http.StatusSeeOther {
+		t.Fatalf("comment: %d", a.Code)
+	}
+	if page := b.do("GET", path, nil); !strings.Contains(page.Body, "Looks good") {
+		t.Fatal("the comment is not in the history")
+	}
+	// A user who is not a member cannot see it, nor act on it.
+	e.user("user@example.com", "user-pass-1", false)
+	ub := e.browser()
+	ub.mustSignIn("user@example.com", "user-pass-1")
+	if a := ub.do("GET", path, nil); a.Code != http.StatusForbidden {
+		t.Fatalf("non-member: %d", a.Code)
+	}
+	utok := ub.token("/app/tasks")
+	if a := ub.do("POST", path+"/terminate", url.Values{"csrf": {utok}}); a.Code != http.StatusForbidden {
+		t.Fatalf("non-member terminate: %d", a.Code)
+	}
+	if a := post("terminate", url.Values{}); a.Code != http.StatusSeeOther || a.Location != "/app/workflows" {
+		t.Fatalf("terminate: %d %s", a.Code, a.Location)
+	}
+	if _, err := e.svc.Workflow(ctx, e.owner, v.WF.ID); err == nil {
+		t.Fatal("the terminated workflow is still there")
+	}
+}
+
+func TestTemplateSaveShowsProblems(t *testing.T) {
+	e := newEnv(t, "http://test", web.Config{})
+	b := e.browser()
+	b.mustSignIn("owner@example.com", "owner-pass-1")
+	tok := b.token("/app/templates/new")
+	doc := `{"name": "Onboarding", "is_active": true, "kickoff": {"fields": [{"api_name": "start", "name": "Start", "type": "date"}]},
+	  "tasks": [{"number": 1, "api_name": "t1", "name": "Laptop", "delay": 3600, "raw_performers": [],
+	    "raw_due_date": {"api_name": "d1", "rule": "after field", "source_id": "start", "duration": 86400, "duration_months": 0},
+	    "checklists": [{"api_name": "c1", "selections": [{"api_name": "i1", "value": "Order"}]}]}]}`
+	a := b.do("POST", "/app/templates/new", url.Values{"csrf": {tok}, "template_json": {doc}})
+	if a.Code != http.StatusBadRequest || !strings.Contains(a.Body, "data-errors=") || !strings.Contains(a.Body, "t1") {
+		t.Fatalf("template without performers: %d", a.Code)
+	}
+	// The problems name the task by api_name, for the editor to place.
+	m := regexp.MustCompile(`data-errors="([^"]*)"`).FindStringSubmatch(a.Body)
+	var problems []map[string]string
+	if m == nil || json.Unmarshal([]byte(htmlUnescape(m[1])), &problems) != nil || len(problems) == 0 || problems[0]["api_name"] != "t1" {
+		t.Fatalf("problems: %v", m)
+	}
+	fixed := strings.Replace(doc, `"raw_performers": []`, `"raw_performers": [{"type": "workflow_starter"}]`, 1)
+	a = b.do("POST", "/app/templates/new", url.Values{"csrf": {tok}, "template_json": {fixed}})
+	if a.Code != http.StatusSeeOther || !strings.HasPrefix(a.Location, "/app/templates/") {
+		t.Fatalf("save: %d %s", a.Code, a.Body)
+	}
+	id, _ := strconv.ParseInt(strings.TrimPrefix(a.Location, "/app/templates/"), 10, 64)
+	tv, err := e.svc.Template(context.Background(), e.owner, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := tv.Doc.Tasks[0]
+	if task.Delay == nil || *task.Delay != 3600 || task.DueDate == nil || task.DueDate.Rule != "after field" || len(task.Checklists) != 1 {
+		t.Fatalf("saved task: %+v", task)
+	}
+	if a := b.do("POST", "/app/templates/new", url.Values{"csrf": {tok}, "template_json": {"{not json"}}); a.Code != http.StatusBadRequest {
+		t.Fatalf("bad JSON: %d", a.Code)
+	}
+}
+
+func htmlUnescape(s string) string {
+	return strings.NewReplacer("&#34;", `"`, "&quot;", `"`, "&amp;", "&", "&lt;", "<", "&gt;", ">", "&#39;", "'").Replace(s)
+}
+
+func TestAdminWebhooksAndGroups(t *testing.T) {
+	e := newEnv(t, "http://test", web.Config{})
+	b := e.browser()
+	b.mustSignIn("owner@example.com", "owner-pass-1")
+	tok := b.token("/app/admin/webhooks")
+	post := func(path string, form url.Values) *answer {
+		form.Set("csrf", tok)
+		return b.do("POST", path, form)
+	}
+	if a := post("/app/admin/webhooks/subscribe", url.Values{"event": {"workflow_started"}, "url": {"not a url"}}); a.Code != http.StatusSeeOther {
+		t.Fatalf("bad url: %d", a.Code)
+	}
+	if page := b.do("GET", "/app/admin/webhooks", nil); !strings.Contains(page.Body, `class="flash error"`) {
+		t.Fatal("a refused subscription shows no message")
+	}
+	if a := post("/app/admin/webhooks/subscribe", url.Values{"event": {"workflow_started"}, "url": {"https://hooks.example.com/in"}}); a.Code != http.StatusSeeOther {
+		t.Fatalf("subscribe: %d", a.Code)
+	}
+	a := post("/app/admin/webhooks/test", url.Values{"event": {"workflow_started"}})
+	if a.Code != http.StatusSeeOther || !strings.HasPrefix(a.Location, "/app/admin/webhooks/deliveries/") {
+		t.Fatalf("test delivery: %d %s", a.Code, a.Location)
+	}
+	d := b.do("GET", a.Location, nil)
+	if d.Code != http.StatusOK || !strings.Contains(d.Body, "https://hooks.example.com/in") {
+		t.Fatalf("delivery page: %d", d.Code)
+	}
+	if a := post(a.Location+"/redeliver", url.Values{}); a.Code != http.StatusSeeOther {
+		t.Fatalf("redeliver: %d", a.Code)
+	}
+	if page := b.do("GET", "/app/admin/webhooks", nil); !strings.Contains(page.Body, `id="deliveries"`) {
+		t.Fatal("the delivery log is empty")
+	}
+
+	u := e.user("member@example.com", "member-pass-1", false)
+	if a := post("/app/admin/groups", url.Values{"name": {"Team"}, "users": {strconv.FormatInt(u.User.ID, 10)}}); a.Code != http.StatusSeeOther {
+		t.Fatalf("create group: %d", a.Code)
+	}
+	if page := b.do("GET", "/app/admin/groups", nil); !strings.Contains(page.Body, "Team") || !strings.Contains(page.Body, "member@example.com") {
+		t.Fatal("the group is not listed with its member")
+	}
+	if a := post("/app/admin/users/"+strconv.FormatInt(u.User.ID, 10)+"/admin", url.Values{"on": {"1"}}); a.Code != http.StatusSeeOther {
+		t.Fatalf("make admin: %d", a.Code)
+	}
+	if got, _ := e.svc.User(context.Background(), e.owner, u.User.ID); !got.IsAdmin {
+		t.Fatal("not an admin")
+	}
+	if a := post("/app/admin/users/create", url.Values{"email": {"direct@example.com"}, "password": {"direct-pass-1"}}); a.Code != http.StatusSeeOther {
+		t.Fatalf("create user: %d %s", a.Code, a.Body)
+	}
+	e.browser().mustSignIn("direct@example.com", "direct-pass-1")
+}

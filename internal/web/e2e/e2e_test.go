@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -154,6 +155,24 @@ func setup(t *testing.T) *world {
 			w.mu.Unlock()
 		}
 	}()
+	if _, err := chromedp.Call(w.ctx, runtime.Enable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	// Prove that the error log works before trusting it to stay empty.
+	w.js(`setTimeout(function () { throw new Error("probe") }, 0)`)
+	for i := 0; ; i++ {
+		w.mu.Lock()
+		n := len(w.errors)
+		w.errors = nil
+		w.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if i == 50 {
+			t.Fatal("uncaught script errors are not seen")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	// Confirmations (data-confirm forms) are accepted.
 	dialogs := chromedp.Events(w.ctx, page.JavascriptDialogOpening)
 	go func() {
@@ -530,6 +549,9 @@ func TestWebApp(t *testing.T) {
 
 	t.Run("editor opens and saves an existing template unchanged", func(t *testing.T) {
 		w.t = t // still signed in as the owner
+		w.open("/app/workflows?status=running")
+		w.mustContain("table.workflows", "Expense 500")
+		w.screenshot("workflows")
 		w.open(fmt.Sprintf("/app/templates/%d", purchase.Row.ID))
 		w.do("editor loads", chromedp.WaitVisible(chromedp.ID("tpl-name")))
 		if v, _ := chromedp.Run(w.ctx, chromedp.Value(chromedp.ID("tpl-name"))); v != "Purchase request" {
