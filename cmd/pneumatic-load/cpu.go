@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +18,39 @@ import (
 type cpuSample struct {
 	busy, total   uint64
 	server, tool  uint64
+	db            uint64 // PostgreSQL processes working for the database under test
 	serverMissing bool
+}
+
+// dbProcs names the PostgreSQL database whose backends readCPU counts ("":
+// none). The backends' titles carry the database name; the WAL writer,
+// checkpointer and background writer are counted too (they write for it).
+var dbProcs string
+
+func postgresTicks() uint64 {
+	if dbProcs == "" {
+		return 0
+	}
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	var n uint64
+	for _, e := range ents {
+		name := e.Name()
+		if name[0] < '0' || name[0] > '9' {
+			continue
+		}
+		cmd, err := os.ReadFile("/proc/" + name + "/cmdline")
+		if err != nil || !bytes.HasPrefix(cmd, []byte("postgres: ")) {
+			continue
+		}
+		if bytes.Contains(cmd, []byte(dbProcs)) || bytes.Contains(cmd, []byte("walwriter")) ||
+			bytes.Contains(cmd, []byte("checkpointer")) || bytes.Contains(cmd, []byte("background writer")) {
+			n += procTicks(name)
+		}
+	}
+	return n
 }
 
 func readCPU(pid int) cpuSample {
@@ -36,6 +70,7 @@ func readCPU(pid int) cpuSample {
 		}
 	}
 	s.tool = procTicks("self")
+	s.db = postgresTicks()
 	if pid > 0 {
 		s.server = procTicks(strconv.Itoa(pid))
 	} else {
@@ -76,6 +111,16 @@ func (s cpuSample) percents(before cpuSample) (server, tool, busy float64) {
 	return server, 100 * float64(s.tool-before.tool) / dt, 100 * float64(s.busy-before.busy) / dt
 }
 
+// dbPercent is the PostgreSQL processes' share (backends that ended
+// between the samples are missed; the server's pool keeps them alive).
+func (s cpuSample) dbPercent(before cpuSample) float64 {
+	dt := float64(s.total - before.total)
+	if dt <= 0 || s.db < before.db {
+		return 0
+	}
+	return 100 * float64(s.db-before.db) / dt
+}
+
 // fetchProfile records the server's CPU profile over d (needs the server's
 // PNEUMATIC_PPROF_ADDR listener).
 func fetchProfile(addr, path string, d time.Duration) error {
@@ -100,18 +145,48 @@ func fetchProfile(addr, path string, d time.Duration) error {
 	return f.Close()
 }
 
-// profileTop is `go tool pprof -top` of a profile (cumulative order would
-// show the HTTP stack first; flat order shows where the cycles go).
+// profileFocus picks, from the cumulative listing, the functions that say
+// where a request's time goes: the project's own, SQL preparation and
+// execution, JSON, HTTP, allocation and GC, system calls.
+var profileFocus = regexp.MustCompile(`pneumatic-oss/pneumatic/|Xsqlite3_prepare_v2$|Xsqlite3_step$|` +
+	`encoding/json\.(Marshal|Unmarshal|\(\*Decoder\)\.Decode|\(\*Encoder\)\.Encode)$|runtime\.gcBgMarkWorker$|runtime\.mallocgc$|` +
+	`net/http\.\(\*conn\)\.serve$|pgx/v5\.\(\*Conn\)\.(Query|Exec)$|pgconn\.\(\*PgConn\)\.(ExecParams|ExecPrepared)$|` +
+	`syscall\.Syscall6?$|database/sql\.\(\*Tx\)\.Commit$`)
+
+// profileTop summarises a CPU profile (`go tool pprof -top`, which the
+// profile's own symbols make work without the binary): the total, the
+// flat top 10 (where the cycles are burnt) and the selected functions by
+// cumulative share (which code paths they are burnt for).
 func profileTop(path string, n int) []string {
-	out, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount="+strconv.Itoa(n), path).Output()
+	out, err := exec.Command("go", "tool", "pprof", "-top", "-cum", "-nodecount=2000", path).Output()
 	if err != nil {
 		return nil
 	}
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	for i, l := range lines {
-		if strings.HasPrefix(strings.TrimSpace(l), "flat") {
-			return lines[max(0, i-1):]
+	var head, picked []string
+	for _, l := range strings.Split(string(out), "\n") {
+		f := strings.Fields(l)
+		switch {
+		case strings.HasPrefix(l, "Duration:"):
+			head = append(head, l)
+		case len(f) >= 6 && strings.HasSuffix(f[4], "%") && profileFocus.MatchString(f[5]):
+			if len(picked) < n {
+				picked = append(picked, fmt.Sprintf("%7s %7s  %s", f[3], f[4], strings.Join(f[5:], " ")))
+			}
 		}
 	}
-	return lines
+	flat, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=10", path).Output()
+	if err == nil {
+		head = append(head, "flat top 10:")
+		started := false
+		for _, l := range strings.Split(strings.TrimRight(string(flat), "\n"), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), "flat") {
+				started = true
+			}
+			if started {
+				head = append(head, l)
+			}
+		}
+	}
+	head = append(head, "", "cumulative, selected functions:", "    cum    cum%  function")
+	return append(head, picked...)
 }

@@ -65,8 +65,10 @@ const (
 	fqEvent = `INSERT INTO events (account_id, workflow_id, type, text, user_id, task_id, task_name, task_number, created)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 	fqLockWorkflow = `SELECT status FROM workflows WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL`
-	fqTasks        = `SELECT id, number, status FROM tasks WHERE workflow_id = $1 ORDER BY number, id`
-	fqTaskDone     = `UPDATE tasks SET name = $1, description = $2, status = $3, is_urgent = $4, date_started = $5,
+	// PostgreSQL locks the row, as the server's LoadWorkflow does for a change.
+	fqLockWorkflowPG = fqLockWorkflow + ` FOR UPDATE`
+	fqTasks          = `SELECT id, number, status FROM tasks WHERE workflow_id = $1 ORDER BY number, id`
+	fqTaskDone       = `UPDATE tasks SET name = $1, description = $2, status = $3, is_urgent = $4, date_started = $5,
 		date_first_started = $6, date_completed = $7, due_date = $8, delay_start = $9, delay_end = $10,
 		delay_estimated_end = $11 WHERE id = $12`
 	fqPerformerDone = `UPDATE task_performers SET is_completed = $1, date_completed = $2, inbox = $3, is_urgent = $4,
@@ -406,8 +408,12 @@ func (w *floorWF) performers(owner int64, k int) []int64 {
 // complete writes one completion's rows.
 func (m *floorModel) complete(x *floorTx, w *floorWF, now int64) error {
 	a, v := m.acct, &m.variants[w.variant]
+	lock := fqLockWorkflowPG
+	if x.f.sqlite {
+		lock = fqLockWorkflow // one writer: nobody to lock out
+	}
 	var status int
-	if err := x.queryRow(fqLockWorkflow+map[bool]string{false: " FOR UPDATE", true: ""}[x.f.sqlite], w.id, a.DBID).Scan(&status); err != nil {
+	if err := x.queryRow(lock, w.id, a.DBID).Scan(&status); err != nil {
 		return err
 	}
 	rows, err := x.query(fqTasks, w.id)

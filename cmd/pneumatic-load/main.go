@@ -67,6 +67,7 @@ type options struct {
 	scaleRequests    int
 	scaleConcurrency int
 	scaleBudget      time.Duration
+	scaleOpTime      time.Duration
 	scaleFallback    int
 
 	out         string
@@ -124,6 +125,7 @@ func main() {
 	fs.IntVar(&o.scaleBig, "scale-big", 0, "workflows of the big database (e.g. 1000000); 0: the small one only")
 	fs.IntVar(&o.scaleRequests, "scale-requests", 3000, "measured requests per read operation and size")
 	fs.IntVar(&o.scaleConcurrency, "scale-concurrency", 1, "clients of the scale check (1: latency without queueing)")
+	fs.DurationVar(&o.scaleOpTime, "scale-op-time", time.Minute, "longest measurement of one op at one size (fewer requests then)")
 	fs.DurationVar(&o.scaleBudget, "scale-budget", 0, "if seeding --scale-big would take longer (estimated), use --scale-fallback instead; 0: no limit")
 	fs.IntVar(&o.scaleFallback, "scale-fallback", 200000, "workflows of the big database when --scale-big does not fit --scale-budget")
 

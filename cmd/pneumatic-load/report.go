@@ -65,8 +65,11 @@ func printPhase(w io.Writer, ph *Phase) {
 		fmt.Fprintf(w, ", RSS %.0f → peak %.0f MiB", ph.RSSBeforeMiB, ph.RSSPeakMiB)
 	}
 	if ph.ServerCPUPct > 0 {
-		fmt.Fprintf(w, ", CPU server %.0f%% tool %.0f%% other processes %.0f%% (of 100%% = all cores)", ph.ServerCPUPct, ph.ToolCPUPct,
-			ph.OtherCPUPct)
+		fmt.Fprintf(w, ", CPU server %.0f%% tool %.0f%%", ph.ServerCPUPct, ph.ToolCPUPct)
+		if ph.DatabaseCPUPct > 0 {
+			fmt.Fprintf(w, " postgres %.0f%%", ph.DatabaseCPUPct)
+		}
+		fmt.Fprintf(w, " other processes %.0f%% (of 100%% = all cores)", ph.OtherCPUPct)
 	} else if ph.ToolCPUPct > 0 {
 		fmt.Fprintf(w, ", CPU tool %.0f%%, machine busy %.0f%% (of 100%% = all cores)", ph.ToolCPUPct, ph.MachineBusyPct)
 	}
@@ -82,7 +85,7 @@ func printPhase(w io.Writer, ph *Phase) {
 		}
 		fmt.Fprintf(w, "  %-9s %9d %9.1f %8.2f %8.2f %8.2f %8.2f %8.1f %7d\n", name, s.Count, s.PerSecond, s.MeanMs, s.P50Ms,
 			s.P95Ms, s.P99Ms, s.MaxMs, s.Errors)
-		for _, e := range s.ErrorBodie {
+		for _, e := range s.ErrorSamples {
 			fmt.Fprintf(w, "      error: %s\n", e)
 		}
 	}
@@ -293,7 +296,7 @@ func writeMarkdown(b *strings.Builder, results []*Result, command string, notes 
 			fmt.Fprintf(b, "| %s | start-up to ready, %s workflows | ≤ 1 s (on 1,000,000) | %s ms | %s |\n", r.Label,
 				thousands(fmt.Sprint(big.Workflows)), f0(big.StartupMs), yesNo(check(big.StartupMs <= 1000)))
 			if big.Seed != nil {
-				fmt.Fprintf(b, "| %s | seeding (engine + store bulk path) | a few minutes for 1,000,000 | %s workflows/s | |\n", r.Label,
+				fmt.Fprintf(b, "| %s | seeding (engine + bulk SQL, in-process) | a few minutes for 1,000,000 | %s workflows/s | |\n", r.Label,
 					f0(seedRate(sc)))
 			}
 		}
@@ -319,7 +322,8 @@ func writeMarkdown(b *strings.Builder, results []*Result, command string, notes 
 	fmt.Fprintf(b, "  written with prepared SQL by %d in-process workers on the same database after the load, the server stopped; SQLite with\n", first.Concurrency)
 	fmt.Fprintf(b, "  group commit (≤ 64 per transaction) and the server's pragmas, PostgreSQL one transaction per operation.\n")
 	fmt.Fprintf(b, "- RSS: VmRSS of the server process from `/proc`; the peak is VmHWM (reset before each phase) or the highest 250 ms sample.\n")
-	fmt.Fprintf(b, "- CPU: shares of the whole machine (all cores = 100%%) from `/proc/stat` and the processes' `stat`; *other* is what\n")
+	fmt.Fprintf(b, "- CPU: shares of the whole machine (all cores = 100%%) from `/proc/stat` and the processes' `stat`: the server, the tool,\n")
+	fmt.Fprintf(b, "  *db* the PostgreSQL backends of the test database (and the WAL writer, checkpointer, background writer), *other* what\n")
 	fmt.Fprintf(b, "  other processes used meanwhile (the machine is shared: anything above a few %% there lowers the figures).\n")
 }
 
@@ -380,7 +384,7 @@ func writeLoadSection(b *strings.Builder, r *Result) {
 		fmt.Fprintf(b, " Database after the load: %s MB.", f0(float64(r.DatabaseBytes)/1e6))
 	}
 	fmt.Fprintf(b, "\n\n")
-	fmt.Fprintf(b, "| phase | op | ops/s | p50 ms | p95 ms | p99 ms | max ms | errors | RSS peak MiB | CPU server / tool / other | workflows |\n")
+	fmt.Fprintf(b, "| phase | op | ops/s | p50 ms | p95 ms | p99 ms | max ms | errors | RSS peak MiB | CPU server / tool / db / other | workflows |\n")
 	fmt.Fprintf(b, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|\n")
 	for _, ph := range r.Phases {
 		firstRow := true
@@ -391,8 +395,12 @@ func writeLoadSection(b *strings.Builder, r *Result) {
 			}
 			cols := []string{"", "", ""}
 			if firstRow {
-				cols = []string{fmt.Sprintf("%.0f", ph.RSSPeakMiB), fmt.Sprintf("%.0f%% / %.0f%% / %.0f%%", ph.ServerCPUPct, ph.ToolCPUPct,
-					ph.OtherCPUPct), thousands(fmt.Sprint(ph.WorkflowsBefore))}
+				db := "–"
+				if ph.DatabaseCPUPct > 0 {
+					db = fmt.Sprintf("%.0f%%", ph.DatabaseCPUPct)
+				}
+				cols = []string{fmt.Sprintf("%.0f", ph.RSSPeakMiB), fmt.Sprintf("%.0f%% / %.0f%% / %s / %.0f%%", ph.ServerCPUPct, ph.ToolCPUPct,
+					db, ph.OtherCPUPct), thousands(fmt.Sprint(ph.WorkflowsBefore))}
 			}
 			pname := ""
 			if firstRow {
@@ -411,7 +419,7 @@ func writeLoadSection(b *strings.Builder, r *Result) {
 	for _, ph := range r.Phases {
 		for _, name := range opNames {
 			if st := ph.Ops[name]; st != nil {
-				for _, e := range st.ErrorBodie {
+				for _, e := range st.ErrorSamples {
 					samples = append(samples, fmt.Sprintf("%s/%s: %s", ph.Name, name, e))
 				}
 			}
@@ -451,7 +459,7 @@ func writeLoadSection(b *strings.Builder, r *Result) {
 	}
 	for _, ph := range r.Phases {
 		if len(ph.ProfileTop) > 0 {
-			fmt.Fprintf(b, "<details><summary>CPU profile of the server, phase %s (top by flat time)</summary>\n\n```\n%s\n```\n</details>\n\n",
+			fmt.Fprintf(b, "<details><summary>CPU profile of the server, phase %s</summary>\n\n```\n%s\n```\n</details>\n\n",
 				ph.Name, strings.Join(ph.ProfileTop, "\n"))
 		}
 	}
@@ -482,6 +490,9 @@ func writeScaleSection(b *strings.Builder, r *Result) {
 				e := ""
 				if s.Errors > 0 {
 					e = fmt.Sprintf(" (%d errors)", s.Errors)
+				}
+				if s.Count < int64(sc.Requests) {
+					e += fmt.Sprintf(" (%d requests in the time limit)", s.Count)
 				}
 				return f2(s.P50Ms) + " / " + f2(s.P99Ms) + e
 			}

@@ -43,11 +43,15 @@ type ScaleRatio struct {
 // (a random user's), detail (a random workflow of the account, so mostly
 // cold pages on a big database) and list (one of the first 5 pages), after
 // a tenth as many unmeasured ones.
-func scaleMeasure(ctx context.Context, c *client, a *account, known *idList, requests, conc int) map[string]*OpStats {
+// Each op stops early after maxTime (a slow list on a big database would
+// otherwise take a quarter of an hour); the count says how many were timed.
+func scaleMeasure(ctx context.Context, c *client, a *account, known *idList, requests, conc int, maxTime time.Duration) map[string]*OpStats {
 	out := map[string]*OpStats{}
 	for _, op := range []int{opInbox, opDetail, opList} {
 		warm := max(requests/10, conc)
-		measure := func(n int) ([]uint32, int64, []string, time.Duration) {
+		measure := func(n int, limit time.Duration) ([]uint32, int64, []string, time.Duration) {
+			ctx, cancel := context.WithTimeout(ctx, limit)
+			defer cancel()
 			var next atomic.Int64
 			var errs atomic.Int64
 			var mu sync.Mutex
@@ -95,13 +99,13 @@ func scaleMeasure(ctx context.Context, c *client, a *account, known *idList, req
 			}
 			return all, errs.Load(), samples, time.Since(begin)
 		}
-		measure(warm)
-		lat, errs, samples, elapsed := measure(requests)
+		measure(warm, maxTime/10)
+		lat, errs, samples, elapsed := measure(requests, maxTime)
 		if len(lat) == 0 {
 			continue
 		}
 		s := summarize(lat, elapsed)
-		s.Errors, s.ErrorBodie = errs, samples
+		s.Errors, s.ErrorSamples = errs, samples
 		out[opNames[op]] = s
 		fmt.Fprintf(os.Stderr, "  %-6s %6d requests: p50 %.2f ms  p95 %.2f ms  p99 %.2f ms  max %.2f ms  errors %d\n",
 			opNames[op], s.Count, s.P50Ms, s.P95Ms, s.P99Ms, s.MaxMs, errs)
@@ -162,25 +166,44 @@ func runScale(ctx context.Context, o *options, t *target, res *Result) error {
 		if ctx.Err() != nil {
 			break
 		}
-		// The big size only if its seeding fits the budget, at the rate the
-		// small one was seeded (an estimate: a growing file slows it down).
-		if i > 0 && o.scaleBudget > 0 && len(sr.Points) > 0 && sr.Points[0].Seed != nil && sr.Points[0].Seed.PerSecond > 0 {
-			est := time.Duration(float64(size-have) / sr.Points[0].Seed.PerSecond * float64(time.Second))
-			if est > o.scaleBudget && o.scaleFallback > have && o.scaleFallback < size {
-				sr.Note = fmt.Sprintf("%s workflows would take an estimated %s to seed here (%.0f workflows/s), more than the budget of %s: "+
-					"measured with %s instead.", thousands(strconv.Itoa(size)), est.Round(time.Second), sr.Points[0].Seed.PerSecond,
-					o.scaleBudget, thousands(strconv.Itoa(o.scaleFallback)))
-				fmt.Fprintln(os.Stderr, "scale:", sr.Note)
-				size = o.scaleFallback
-			}
-		}
 		if _, _, err := t.stop(); err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stderr, "scale: seeding %d workflows (up to %d)\n", size-have, size)
-		seed, err := bulkSeed(ctx, t, []*account{a}, have, size-have, nil, known, o.seedPath)
-		if err != nil {
-			return err
+		// With a budget, the big size is seeded in two legs: up to the
+		// fallback size, and the rest only if, at the rate of the first leg,
+		// it fits the budget (a growing file seeds slower than a small one,
+		// so the small size's rate would be a poor guess).
+		var seed *SeedResult
+		var err error
+		if i > 0 && o.scaleBudget > 0 && o.scaleFallback > have && o.scaleFallback < size {
+			fmt.Fprintf(os.Stderr, "scale: seeding %d workflows (up to %d)\n", o.scaleFallback-have, o.scaleFallback)
+			if seed, err = bulkSeed(ctx, t, []*account{a}, have, o.scaleFallback-have, nil, known, o.seedPath); err != nil {
+				return err
+			}
+			have = o.scaleFallback
+			est := time.Duration(float64(size-have) / seed.PerSecond * float64(time.Second))
+			if spent := time.Duration(seed.Seconds * float64(time.Second)); spent+est > o.scaleBudget {
+				sr.Note = fmt.Sprintf("%s workflows would have taken an estimated %s more to seed here (%.0f workflows/s), past the "+
+					"budget of %s: measured with %s instead.", thousands(strconv.Itoa(size)), est.Round(time.Second), seed.PerSecond,
+					o.scaleBudget, thousands(strconv.Itoa(have)))
+				fmt.Fprintln(os.Stderr, "scale:", sr.Note)
+				size = have
+			}
+		}
+		if size > have {
+			fmt.Fprintf(os.Stderr, "scale: seeding %d workflows (up to %d)\n", size-have, size)
+			more, err := bulkSeed(ctx, t, []*account{a}, have, size-have, nil, known, o.seedPath)
+			if err != nil {
+				return err
+			}
+			if seed != nil {
+				n := seed.Workflows + more.Workflows
+				secs := seed.Seconds + more.Seconds
+				seed = &SeedResult{Workflows: n, Running: seed.Running + more.Running, Delayed: seed.Delayed + more.Delayed,
+					Done: seed.Done + more.Done, Seconds: secs, PerSecond: float64(n) / secs, Rows: seed.Rows + more.Rows}
+			} else {
+				seed = more
+			}
 		}
 		fmt.Fprintf(os.Stderr, "scale: seeded %d workflows in %.1f s (%.0f/s, %.0f rows/s)\n", seed.Workflows, seed.Seconds,
 			seed.PerSecond, float64(seed.Rows)/seed.Seconds)
@@ -196,7 +219,7 @@ func runScale(ctx context.Context, o *options, t *target, res *Result) error {
 		p.InboxSize = inboxCount(c, a)
 		fmt.Fprintf(os.Stderr, "scale: %d workflows, %.0f MB on disk, start-up to ready %.0f ms, idle RSS %.0f MiB, a user's inbox holds %d tasks\n",
 			size, float64(p.DatabaseBytes)/1e6, p.StartupMs, p.IdleRSSMiB, p.InboxSize)
-		p.Ops = scaleMeasure(ctx, c, a, known, o.scaleRequests, o.scaleConcurrency)
+		p.Ops = scaleMeasure(ctx, c, a, known, o.scaleRequests, o.scaleConcurrency, o.scaleOpTime)
 		sr.Points = append(sr.Points, p)
 	}
 	if len(sr.Points) == 2 {

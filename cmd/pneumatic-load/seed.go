@@ -268,38 +268,19 @@ func bulkSeed(ctx context.Context, t *target, accts []*account, first, n int, po
 		go func() {
 			defer wwg.Done()
 			for b := range built {
-				var nrows int64
-				write := db.Write
+				var err error
 				if seeder != nil {
-					write = func(ctx context.Context, fn func(q *store.Q) error) error {
-						for _, sw := range b {
-							nrows += workflowRows(sw)
-						}
-						return seeder.write(ctx, b)
-					}
+					err = seeder.write(ctx, b)
+				} else {
+					err = storeWrite(ctx, db, b, t.baseURL)
 				}
-				err := write(ctx, func(q *store.Q) error {
-					nrows = 0
-					for _, sw := range b {
-						if err := q.InsertWorkflow(ctx, sw.wf, t.baseURL); err != nil {
-							return err
-						}
-						if _, err := q.InsertEvents(ctx, sw.wf, sw.events, sw.created); err != nil {
-							return err
-						}
-						nrows += workflowRows(sw)
-						if sw.wake != nil {
-							args := map[string]int64{"account_id": sw.wf.AccountID, "workflow_id": sw.wf.ID}
-							if err := jobs.Enqueue(ctx, q, app.JobResume, args, *sw.wake, sw.created, ""); err != nil {
-								return err
-							}
-						}
-					}
-					return nil
-				})
 				if err != nil {
 					fail(err)
 					return
+				}
+				var nrows int64
+				for _, sw := range b {
+					nrows += workflowRows(sw)
 				}
 				rows.Add(nrows)
 				mu.Lock()
@@ -367,6 +348,29 @@ func bulkSeed(ctx context.Context, t *target, accts []*account, first, n int, po
 	res.Seconds = time.Since(begin).Seconds()
 	res.PerSecond = float64(res.Workflows) / res.Seconds
 	return res, nil
+}
+
+// storeWrite inserts a batch with the store's own methods, in one
+// transaction (the slow path, kept to check that the SQL path writes the
+// same rows).
+func storeWrite(ctx context.Context, db *store.DB, b []*seedWF, publicURL string) error {
+	return db.Write(ctx, func(q *store.Q) error {
+		for _, sw := range b {
+			if err := q.InsertWorkflow(ctx, sw.wf, publicURL); err != nil {
+				return err
+			}
+			if _, err := q.InsertEvents(ctx, sw.wf, sw.events, sw.created); err != nil {
+				return err
+			}
+			if sw.wake != nil {
+				args := map[string]int64{"account_id": sw.wf.AccountID, "workflow_id": sw.wf.ID}
+				if err := jobs.Enqueue(ctx, q, app.JobResume, args, *sw.wake, sw.created, ""); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // workflowRows counts the rows of a seeded workflow (for the rate in rows/s).

@@ -91,6 +91,12 @@ func newTarget(ctx context.Context, o *options) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
+	ok := false
+	defer func() {
+		if !ok {
+			os.RemoveAll(t.tmpDir)
+		}
+	}()
 	t.logPath = filepath.Join(t.tmpDir, "server.log")
 	if o.addr != "" {
 		t.addr = o.addr
@@ -135,15 +141,16 @@ func newTarget(ctx context.Context, o *options) (*target, error) {
 		u.Path = "/" + t.dbName
 		t.dbURL = u.String()
 		if err := pgExec(ctx, t.adminURL, "CREATE DATABASE "+t.dbName); err != nil {
-			os.RemoveAll(t.tmpDir)
 			return nil, fmt.Errorf("create database %s: %w", t.dbName, err)
 		}
+		dbProcs = t.dbName
 		t.env = append(t.env, "PNEUMATIC_DATABASE_URL="+t.dbURL, "PNEUMATIC_DATA_DIR="+filepath.Join(t.tmpDir, "data"))
 	} else {
 		t.database = "sqlite"
 		t.dataDir = filepath.Join(t.tmpDir, "data")
 		t.env = append(t.env, "PNEUMATIC_DATA_DIR="+t.dataDir)
 	}
+	ok = true
 	return t, nil
 }
 

@@ -229,15 +229,15 @@ func leadingInt(b []byte) (int64, bool) {
 
 // OpStats is the result of one operation in one phase.
 type OpStats struct {
-	Count      int64    `json:"count"`
-	Errors     int64    `json:"errors"`
-	PerSecond  float64  `json:"per_second"`
-	MeanMs     float64  `json:"mean_ms"`
-	P50Ms      float64  `json:"p50_ms"`
-	P95Ms      float64  `json:"p95_ms"`
-	P99Ms      float64  `json:"p99_ms"`
-	MaxMs      float64  `json:"max_ms"`
-	ErrorBodie []string `json:"error_samples,omitempty"`
+	Count        int64    `json:"count"`
+	Errors       int64    `json:"errors"`
+	PerSecond    float64  `json:"per_second"`
+	MeanMs       float64  `json:"mean_ms"`
+	P50Ms        float64  `json:"p50_ms"`
+	P95Ms        float64  `json:"p95_ms"`
+	P99Ms        float64  `json:"p99_ms"`
+	MaxMs        float64  `json:"max_ms"`
+	ErrorSamples []string `json:"error_samples,omitempty"`
 }
 
 // Phase is one timed stretch of load.
@@ -257,7 +257,8 @@ type Phase struct {
 	ServerCPUPct    float64             `json:"server_cpu_percent,omitempty"`
 	ToolCPUPct      float64             `json:"tool_cpu_percent,omitempty"`
 	MachineBusyPct  float64             `json:"machine_busy_percent,omitempty"`
-	OtherCPUPct     float64             `json:"other_processes_cpu_percent"` // busy − server − tool: interference`
+	DatabaseCPUPct  float64             `json:"database_cpu_percent,omitempty"` // PostgreSQL's processes
+	OtherCPUPct     float64             `json:"other_processes_cpu_percent"`    // busy − server − tool − database: interference`
 	Profile         string              `json:"profile,omitempty"`
 	ProfileTop      []string            `json:"profile_top,omitempty"`
 	WorkflowsBefore int                 `json:"workflows_known_before"`
@@ -503,8 +504,9 @@ func runPhase(ctx context.Context, wl *workload, o phaseOptions) *Phase {
 		ph.RSSAfterMiB, _, _ = procMem(o.pid)
 	}
 	ph.ServerCPUPct, ph.ToolCPUPct, ph.MachineBusyPct = cpu1.percents(cpu0)
+	ph.DatabaseCPUPct = cpu1.dbPercent(cpu0)
 	if o.pid > 0 {
-		ph.OtherCPUPct = max(0, ph.MachineBusyPct-ph.ServerCPUPct-ph.ToolCPUPct)
+		ph.OtherCPUPct = max(0, ph.MachineBusyPct-ph.ServerCPUPct-ph.ToolCPUPct-ph.DatabaseCPUPct)
 	}
 	ph.PoolDry = pr.dry.Load()
 	ph.PoolLeft = wl.pool.len()
@@ -521,14 +523,14 @@ func runPhase(ctx context.Context, wl *workload, o phaseOptions) *Phase {
 		}
 		s := summarize(lat, elapsed)
 		s.Errors = errs
-		s.ErrorBodie = pr.samples[op]
+		s.ErrorSamples = pr.samples[op]
 		ph.Ops[opNames[op]] = s
 		total += s.Count
 		ph.Errors += errs
 	}
 	ph.TotalPerSecond = float64(total) / elapsed.Seconds()
 	if ph.Profile != "" {
-		ph.ProfileTop = profileTop(ph.Profile, 25)
+		ph.ProfileTop = profileTop(ph.Profile, 30)
 	}
 	return ph
 }
@@ -566,7 +568,12 @@ func progressLine(pr *phaseRun, last *[numOps]int64, since, elapsed time.Duratio
 			fmt.Fprintf(&b, "  rss %.0f MiB", rss)
 		}
 		srv, tool, busy := cpu.percents(lastCPU)
-		fmt.Fprintf(&b, "  cpu server %.0f%% tool %.0f%% other %.0f%%", srv, tool, max(0, busy-srv-tool))
+		db := cpu.dbPercent(lastCPU)
+		fmt.Fprintf(&b, "  cpu server %.0f%% tool %.0f%%", srv, tool)
+		if dbProcs != "" {
+			fmt.Fprintf(&b, " postgres %.0f%%", db)
+		}
+		fmt.Fprintf(&b, " other %.0f%%", max(0, busy-srv-tool-db))
 	}
 	fmt.Fprintln(os.Stderr, b.String())
 }

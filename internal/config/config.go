@@ -29,7 +29,9 @@ type Config struct {
 	S3AccessKey         string
 	S3SecretKey         string
 	// RateLimit is the requests per second allowed per API key (0: off);
-	// RateLimitBurst how many may come at once (default 4 s worth).
+	// RateLimitBurst how many may come at once (default 4 s worth). Each
+	// server counts on its own: behind a load balancer, N servers let a key
+	// make up to N times the rate.
 	RateLimit      float64
 	RateLimitBurst int
 }

@@ -57,7 +57,8 @@ func (s *Server) newEnvelope(r *http.Request, p page, count int, results any) en
 		u := s.publicURL + r.URL.Path + "?" + q.Encode()
 		return &u
 	}
-	if p.Offset+p.Limit < count {
+	// Offset+Limit could overflow for a huge offset; count-Limit cannot.
+	if p.Offset < count-p.Limit {
 		e.Next = link(p.Offset + p.Limit)
 	}
 	if p.Offset > 0 {

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -59,15 +60,20 @@ func (s *Server) SetLimits(l Limits) {
 // admit runs before an authenticated handler: it bounds the time the body
 // may take to arrive and spends one token of the key's bucket. It answers
 // 429 itself and returns false when the key is over its rate.
-func (s *Server) admit(w http.ResponseWriter, keyID int64) bool {
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, keyID int64) bool {
 	g := s.guard
 	timeout := DefaultBodyReadTimeout
 	if g != nil && g.bodyTimeout > 0 {
 		timeout = g.bodyTimeout
 	}
-	// Not every ResponseWriter supports deadlines (httptest's recorder does
-	// not); then the server's ReadTimeout is the only bound.
-	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(timeout))
+	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+		// Not every ResponseWriter supports deadlines (httptest's recorder
+		// does not); then the server's ReadTimeout is the only bound.
+		rc := http.NewResponseController(w)
+		if rc.SetReadDeadline(time.Now().Add(timeout)) == nil {
+			r.Body = &deadlineBody{ReadCloser: r.Body, rc: rc}
+		}
+	}
 	if g == nil || g.limiter == nil {
 		return true
 	}
@@ -85,6 +91,26 @@ func (s *Server) admit(w http.ResponseWriter, keyID int64) bool {
 	h.Set("Retry-After", strconv.Itoa(wait))
 	detail(w, http.StatusTooManyRequests, fmt.Sprintf("Request was throttled. Expected available in %d seconds.", wait))
 	return false
+}
+
+// deadlineBody lifts the body's read deadline once the whole body is read:
+// net/http then watches the connection for the client going away, and a
+// deadline left in place would cancel a long handler's context. After a
+// failed read (the deadline passed) it stays, so the connection is dropped
+// instead of waiting for the rest of the body.
+type deadlineBody struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	done bool
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && !b.done {
+		b.done = true
+		_ = b.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
 }
 
 // seconds rounds a duration up to whole seconds.

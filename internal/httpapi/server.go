@@ -148,7 +148,7 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request) error) ht
 		}
 		// After authentication, so that the bucket is the key's (an
 		// unknown key costs a lookup but no bucket).
-		if !s.admit(w, a.KeyID) {
+		if !s.admit(w, r, a.KeyID) {
 			return
 		}
 		if err := checkQuery(r); err != nil {

@@ -55,6 +55,9 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	writer  *writer // SQLite group commit; nil on PostgreSQL
+	readQ   Querier // the read pool, through the statement cache on SQLite
+	wcache  *stmtCache
+	rcache  *stmtCache
 }
 
 // Open connects and configures the pools. It does not migrate.
@@ -109,7 +112,9 @@ func openSQLite(ctx context.Context, o Options) (*DB, error) {
 	r.SetMaxIdleConns(8)
 	r.SetConnMaxIdleTime(0)
 	db := &DB{Dialect: SQLite, write: w, read: r}
-	db.writer = newWriter(w)
+	db.wcache, db.rcache = newStmtCache(w, false), newStmtCache(r, true)
+	db.readQ = cachedDB{db: r, c: db.rcache}
+	db.writer = newWriter(w, db.wcache)
 	return db, nil
 }
 
@@ -145,13 +150,15 @@ func openPostgres(ctx context.Context, o Options) (*DB, error) {
 		p.Close()
 		return nil, fmt.Errorf("store: connect postgres %s: %w", redact(o.DatabaseURL), err)
 	}
-	return &DB{Dialect: Postgres, write: p, read: p}, nil
+	return &DB{Dialect: Postgres, write: p, read: p, readQ: p}, nil
 }
 
 // Close closes the pools (after the writer drained).
 func (db *DB) Close() error {
 	if db.writer != nil {
 		db.writer.close()
+		db.wcache.close()
+		db.rcache.close()
 	}
 	err := db.write.Close()
 	if db.read != db.write {
@@ -170,7 +177,7 @@ type Querier interface {
 }
 
 // Read returns the pool for queries outside a write transaction.
-func (db *DB) Read() *Q { return &Q{q: db.read, d: db.Dialect} }
+func (db *DB) Read() *Q { return &Q{q: db.readQ, d: db.Dialect} }
 
 // Q runs the store's queries on a pool or a transaction.
 type Q struct {
@@ -187,7 +194,7 @@ func (q *Q) Dialect() Dialect { return q.d }
 // use the Q it is given.
 func (db *DB) Write(ctx context.Context, fn func(q *Q) error) error {
 	if db.writer != nil {
-		return db.writer.do(ctx, func(tx *sql.Tx) error { return fn(&Q{q: tx, d: SQLite}) })
+		return db.writer.do(ctx, func(tx *sql.Tx) error { return fn(&Q{q: cachedTx{tx: tx, c: db.wcache}, d: SQLite}) })
 	}
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {

@@ -13,11 +13,12 @@ import (
 // single writer and a commit costs a WAL sync; sharing it between requests is
 // what lets the server keep up with many small transactions.
 type writer struct {
-	db   *sql.DB
-	reqs chan *writeReq
-	quit chan struct{}
-	wg   sync.WaitGroup
-	once sync.Once
+	db    *sql.DB
+	cache *stmtCache
+	reqs  chan *writeReq
+	quit  chan struct{}
+	wg    sync.WaitGroup
+	once  sync.Once
 }
 
 type writeReq struct {
@@ -32,8 +33,8 @@ const maxBatch = 64
 
 var errClosed = errors.New("store: database is closed")
 
-func newWriter(db *sql.DB) *writer {
-	w := &writer{db: db, reqs: make(chan *writeReq), quit: make(chan struct{})}
+func newWriter(db *sql.DB, cache *stmtCache) *writer {
+	w := &writer{db: db, cache: cache, reqs: make(chan *writeReq), quit: make(chan struct{})}
 	w.wg.Add(1)
 	go w.loop()
 	return w
@@ -63,6 +64,9 @@ func (w *writer) loop() {
 		select {
 		case r := <-w.reqs:
 			w.batch(r)
+			// Between transactions the connection is free: prepare what
+			// the last batch ran unprepared.
+			w.cache.prepareWanted()
 		case <-w.quit:
 			return
 		}
@@ -122,17 +126,18 @@ func (w *writer) run(tx *sql.Tx, r *writeReq) error {
 		r.err = err
 		return nil
 	}
-	if _, err := tx.Exec("SAVEPOINT req"); err != nil {
+	ct := cachedTx{tx: tx, c: w.cache}
+	if _, err := ct.ExecContext(context.Background(), "SAVEPOINT req"); err != nil {
 		return fmt.Errorf("store: savepoint: %w", err)
 	}
 	ferr := call(r.fn, tx)
 	if ferr != nil {
 		r.err = ferr
-		if _, err := tx.Exec("ROLLBACK TO SAVEPOINT req"); err != nil {
+		if _, err := ct.ExecContext(context.Background(), "ROLLBACK TO SAVEPOINT req"); err != nil {
 			return fmt.Errorf("store: rollback to savepoint: %w", err)
 		}
 	}
-	if _, err := tx.Exec("RELEASE SAVEPOINT req"); err != nil {
+	if _, err := ct.ExecContext(context.Background(), "RELEASE SAVEPOINT req"); err != nil {
 		return fmt.Errorf("store: release savepoint: %w", err)
 	}
 	return nil
