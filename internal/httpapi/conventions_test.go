@@ -197,3 +197,4 @@ func TestPagination(t *testing.T) {
 		}
 	}
 }
+

@@ -79,7 +79,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				detail(sw, http.StatusInternalServerError, "Internal server error.")
 			}
 		}
-		s.log.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
+		s.log.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", logPath(r.URL.Path), "status", sw.status,
 			"ms", time.Since(start).Milliseconds())
 	}()
 	if _, pattern := s.mux.Handler(r); pattern == "" {
@@ -178,4 +178,18 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	return nil
+}
+
+// logPath keeps upload-URL secrets out of the log: they are credentials,
+// single-use and short-lived, but a log is read by more people than they.
+func logPath(p string) string {
+	const upload = "/files/upload/"
+	if strings.HasPrefix(p, upload) {
+		rest := p[len(upload):]
+		if i := strings.LastIndexByte(rest, '.'); i >= 0 {
+			return upload + rest[:i] + ".…"
+		}
+		return upload + "…"
+	}
+	return p
 }
