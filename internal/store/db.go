@@ -88,7 +88,10 @@ func openSQLite(ctx context.Context, o Options) (*DB, error) {
 		sync = "FULL"
 	}
 	// busy_timeout first so that the other pragmas wait for a lock too.
-	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)"
+	// temp_store(MEMORY): each request of a group commit runs in a savepoint,
+	// and SQLite journals the pages a savepoint touches in a temp file;
+	// writing that file was a fifth of the server's CPU.
+	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)"
 	w, err := sql.Open("sqlite", base+"&_pragma=synchronous("+sync+")&_txlock=immediate")
 	if err != nil {
 		return nil, err
