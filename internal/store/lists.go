@@ -214,13 +214,38 @@ func (q *Q) WorkflowsOfPerformer(ctx context.Context, accountID, userID int64) (
 
 // LoadWorkflows loads several aggregates (for list pages), in the given order.
 func (q *Q) LoadWorkflows(ctx context.Context, accountID int64, ids []int64, publicURL string) ([]*engine.Workflow, error) {
-	out := make([]*engine.Workflow, 0, len(ids))
-	for _, id := range ids {
-		wf, err := q.LoadWorkflow(ctx, accountID, id, false, publicURL)
+	if len(ids) == 0 {
+		return []*engine.Workflow{}, nil
+	}
+	args := []any{accountID}
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		ph[i] = fmt.Sprintf("$%d", i+2)
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT `+workflowColumns+` FROM workflows WHERE account_id = $1 AND deleted_at IS NULL
+		AND id IN (`+strings.Join(ph, ",")+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]*engine.Workflow{}
+	for rows.Next() {
+		wf, err := scanWorkflow(rows)
 		if err != nil {
+			rows.Close()
 			return nil, err
 		}
-		out = append(out, wf)
+		byID[wf.ID] = wf
 	}
-	return out, nil
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]*engine.Workflow, 0, len(ids))
+	for _, id := range ids {
+		if wf := byID[id]; wf != nil {
+			out = append(out, wf)
+		}
+	}
+	return out, q.loadPartsOf(ctx, out, publicURL)
 }

@@ -289,17 +289,47 @@ func (q *Q) LoadWorkflow(ctx context.Context, accountID, id int64, forUpdate boo
 }
 
 func (q *Q) loadParts(ctx context.Context, wf *engine.Workflow, publicURL string) error {
-	rows, err := q.q.QueryContext(ctx, `SELECT id, template_task_id, number, api_name, name, description, status,
+	return q.loadPartsOf(ctx, []*engine.Workflow{wf}, publicURL)
+}
+
+// workflowIn is the filter "workflow_id = $1" for one workflow (a cacheable
+// statement) or "workflow_id IN (…)" for a page of them.
+func workflowIn(col string, wfs []*engine.Workflow) (string, []any) {
+	if len(wfs) == 1 {
+		return col + " = $1", []any{wfs[0].ID}
+	}
+	ph := make([]string, len(wfs))
+	args := make([]any, len(wfs))
+	for i, wf := range wfs {
+		ph[i] = fmt.Sprintf("$%d", i+1)
+		args[i] = wf.ID
+	}
+	return col + " IN (" + strings.Join(ph, ",") + ")", args
+}
+
+// loadPartsOf reads the tasks, performers, checklists, fields and
+// attachments of several workflows with one query per table.
+func (q *Q) loadPartsOf(ctx context.Context, wfs []*engine.Workflow, publicURL string) error {
+	if len(wfs) == 0 {
+		return nil
+	}
+	byWF := make(map[int64]*engine.Workflow, len(wfs))
+	for _, wf := range wfs {
+		byWF[wf.ID] = wf
+	}
+	where, args := workflowIn("workflow_id", wfs)
+	rows, err := q.q.QueryContext(ctx, `SELECT workflow_id, id, template_task_id, number, api_name, name, description, status,
 		require_completion_by_all, is_urgent, date_started, date_first_started, date_completed, due_date, delay_seconds,
-		delay_start, delay_end, delay_estimated_end FROM tasks WHERE workflow_id = $1 ORDER BY number, id`, wf.ID)
+		delay_start, delay_end, delay_estimated_end FROM tasks WHERE `+where+` ORDER BY workflow_id, number, id`, args...)
 	if err != nil {
 		return err
 	}
 	byID := map[int64]*engine.Task{}
 	for rows.Next() {
 		t := &engine.Task{}
+		var wid int64
 		var ds, dfs, dc, dd, dsec, dst, den, dest sql.NullInt64
-		if err := rows.Scan(&t.ID, &t.TemplateTaskID, &t.Number, &t.APIName, &t.Name, &t.Description, &t.Status,
+		if err := rows.Scan(&wid, &t.ID, &t.TemplateTaskID, &t.Number, &t.APIName, &t.Name, &t.Description, &t.Status,
 			&t.RequireCompletionByAll, &t.IsUrgent, &ds, &dfs, &dc, &dd, &dsec, &dst, &den, &dest); err != nil {
 			rows.Close()
 			return err
@@ -309,7 +339,9 @@ func (q *Q) loadParts(ctx context.Context, wf *engine.Workflow, publicURL string
 			t.Delay = &engine.Delay{Duration: time.Duration(dsec.Int64) * time.Second, Start: FromNullMicros(dst),
 				End: FromNullMicros(den), EstimatedEnd: FromNullMicros(dest)}
 		}
-		wf.Tasks = append(wf.Tasks, t)
+		if wf := byWF[wid]; wf != nil {
+			wf.Tasks = append(wf.Tasks, t)
+		}
 		byID[t.ID] = t
 	}
 	rows.Close()
@@ -317,7 +349,7 @@ func (q *Q) loadParts(ctx context.Context, wf *engine.Workflow, publicURL string
 		return err
 	}
 	rows, err = q.q.QueryContext(ctx, `SELECT task_id, user_id, group_id, is_completed, date_completed FROM task_performers
-		WHERE workflow_id = $1 ORDER BY task_id, user_id`, wf.ID)
+		WHERE `+where+` ORDER BY task_id, user_id`, args...)
 	if err != nil {
 		return err
 	}
@@ -340,7 +372,7 @@ func (q *Q) loadParts(ctx context.Context, wf *engine.Workflow, publicURL string
 		return err
 	}
 	rows, err = q.q.QueryContext(ctx, `SELECT id, task_id, checklist_id, checklist_api_name, api_name, template, value, is_selected
-		FROM checklist_items WHERE workflow_id = $1 ORDER BY task_id, checklist_id, id`, wf.ID)
+		FROM checklist_items WHERE `+where+` ORDER BY task_id, checklist_id, id`, args...)
 	if err != nil {
 		return err
 	}
@@ -366,17 +398,20 @@ func (q *Q) loadParts(ctx context.Context, wf *engine.Workflow, publicURL string
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = q.q.QueryContext(ctx, `SELECT id, task_id, api_name, type, name, description, is_required, ord, value, user_id,
-		selections FROM fields WHERE workflow_id = $1 ORDER BY ord, id`, wf.ID)
+	rows, err = q.q.QueryContext(ctx, `SELECT workflow_id, id, task_id, api_name, type, name, description, is_required, ord, value,
+		user_id, selections FROM fields WHERE `+where+` ORDER BY workflow_id, ord, id`, args...)
 	if err != nil {
 		return err
 	}
 	fieldByID := map[int64]*engine.Field{}
+	hasFiles := false
 	for rows.Next() {
 		f := &engine.Field{}
+		var wid int64
 		var tid, uid sql.NullInt64
 		var sel sql.NullString
-		if err := rows.Scan(&f.ID, &tid, &f.APIName, &f.Type, &f.Name, &f.Description, &f.IsRequired, &f.Order, &f.Value, &uid, &sel); err != nil {
+		if err := rows.Scan(&wid, &f.ID, &tid, &f.APIName, &f.Type, &f.Name, &f.Description, &f.IsRequired, &f.Order, &f.Value,
+			&uid, &sel); err != nil {
 			rows.Close()
 			return err
 		}
@@ -390,15 +425,22 @@ func (q *Q) loadParts(ctx context.Context, wf *engine.Workflow, publicURL string
 		if t := byID[f.TaskID]; t != nil {
 			f.SetTask(t)
 		}
-		wf.Fields = append(wf.Fields, f)
+		if wf := byWF[wid]; wf != nil {
+			wf.Fields = append(wf.Fields, f)
+		}
 		fieldByID[f.ID] = f
+		hasFiles = hasFiles || f.Type == "file"
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	if !hasFiles {
+		return nil // no file field: no attachment to look for
+	}
+	fwhere, fargs := workflowIn("f.workflow_id", wfs)
 	rows, err = q.q.QueryContext(ctx, `SELECT a.id, a.field_id, a.name FROM attachments a JOIN fields f ON f.id = a.field_id
-		WHERE f.workflow_id = $1 ORDER BY a.id`, wf.ID)
+		WHERE `+fwhere+` ORDER BY a.id`, fargs...)
 	if err != nil {
 		return err
 	}
@@ -414,7 +456,7 @@ func (q *Q) loadParts(ctx context.Context, wf *engine.Workflow, publicURL string
 			f.Attachments = append(f.Attachments, a)
 		}
 	}
-	for _, f := range wf.Fields {
+	for _, f := range fieldByID {
 		if f.Type == "file" && len(f.Attachments) > 0 {
 			urls := make([]string, len(f.Attachments))
 			for i, a := range f.Attachments {
