@@ -99,30 +99,35 @@ func (s *Service) persistOutcome(ctx context.Context, q *store.Q, env engine.Env
 }
 
 func (s *Service) workflowView(ctx context.Context, q *store.Q, wf *engine.Workflow, row *store.TemplateRow) (*WorkflowView, error) {
-	v := &WorkflowView{WF: wf}
+	v := &WorkflowView{WF: wf, TemplateOwners: []int64{}}
 	if row == nil {
-		r, err := q.TemplateByID(ctx, wf.AccountID, wf.TemplateID, false)
-		if err == nil {
-			row = r
-		} else if !problem.Is(err, problem.NotFound) {
+		// Most reads: an active template's current document is its latest
+		// version, cached; only an inactive one needs its document decoded.
+		m, err := q.TemplateMetaByID(ctx, wf.AccountID, wf.TemplateID)
+		if problem.Is(err, problem.NotFound) {
+			return v, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if m.IsActive && m.VersionID != nil {
+			v.TemplateActive = true
+			if doc, err := s.templateVersion(ctx, q, *m.VersionID); err == nil && doc.Owners != nil {
+				v.TemplateOwners = doc.Owners
+			}
+			return v, nil
+		}
+		if row, err = q.TemplateByID(ctx, wf.AccountID, wf.TemplateID, false); err != nil {
 			return nil, err
 		}
 	}
-	if row != nil {
-		v.TemplateActive = row.IsActive
-		// Owners come from the cached immutable version when there is one:
-		// decoding the template document on every workflow read is costly.
-		// (An active template's current document is its latest version.)
-		if row.IsActive && row.VersionID != nil {
-			if doc, err := s.templateVersion(ctx, q, *row.VersionID); err == nil {
-				v.TemplateOwners = doc.Owners
-			}
-		} else if doc, err := decodeDoc(row.Doc); err == nil {
+	v.TemplateActive = row.IsActive
+	if row.IsActive && row.VersionID != nil {
+		if doc, err := s.templateVersion(ctx, q, *row.VersionID); err == nil && doc.Owners != nil {
 			v.TemplateOwners = doc.Owners
 		}
-	}
-	if v.TemplateOwners == nil {
-		v.TemplateOwners = []int64{}
+	} else if doc, err := decodeDoc(row.Doc); err == nil && doc.Owners != nil {
+		v.TemplateOwners = doc.Owners
 	}
 	return v, nil
 }

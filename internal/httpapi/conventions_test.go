@@ -197,4 +197,3 @@ func TestPagination(t *testing.T) {
 		}
 	}
 }
-

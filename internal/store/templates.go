@@ -191,3 +191,25 @@ func (q *Q) ListTemplates(ctx context.Context, accountID int64, f TemplateFilter
 	}
 	return out, total, rows.Err()
 }
+
+// TemplateMeta is what a workflow's detail shows of its template, read
+// without the document.
+type TemplateMeta struct {
+	IsActive  bool
+	VersionID *int64
+}
+
+// TemplateMetaByID reads a live template's activity and current version.
+func (q *Q) TemplateMetaByID(ctx context.Context, accountID, id int64) (*TemplateMeta, error) {
+	m := &TemplateMeta{}
+	var vid sql.NullInt64
+	err := q.q.QueryRowContext(ctx, `SELECT is_active, version_id FROM templates WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL`,
+		id, accountID).Scan(&m.IsActive, &vid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, problem.Notfound()
+	}
+	if vid.Valid {
+		m.VersionID = &vid.Int64
+	}
+	return m, err
+}
