@@ -72,7 +72,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.DBConnMaxIdleTime, err = time.ParseDuration(get("PNEUMATIC_DB_CONN_MAX_IDLE_TIME", "5m")); err != nil || c.DBConnMaxIdleTime < 0 {
 		return c, fmt.Errorf("PNEUMATIC_DB_CONN_MAX_IDLE_TIME must be a duration such as 5m")
 	}
-	if c.RateLimit, err = strconv.ParseFloat(get("PNEUMATIC_RATE_LIMIT", "50"), 64); err != nil || c.RateLimit < 0 ||
+	if c.RateLimit, err = strconv.ParseFloat(get("PNEUMATIC_RATE_LIMIT", "1000"), 64); err != nil || c.RateLimit < 0 ||
 		math.IsInf(c.RateLimit, 0) || math.IsNaN(c.RateLimit) {
 		return c, fmt.Errorf("PNEUMATIC_RATE_LIMIT must be a number of requests per second (0 turns it off)")
 	}
