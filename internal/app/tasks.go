@@ -40,7 +40,18 @@ func (s *Service) ListTasks(ctx context.Context, a *Actor, f store.TaskFilter) (
 	if f.UserID != a.User.ID && !a.IsAdmin() {
 		return nil, 0, problem.Invalidf(`Filter by "assigned_to" is only allowed for the admin.`)
 	}
-	return s.db.Read().ListTasks(ctx, a.AccountID(), f)
+	q := s.db.Read()
+	if f.UserID != a.User.ID {
+		// Another account's user has no tasks here (and the list query
+		// relies on the user being of the caller's account).
+		if _, err := q.UserByID(ctx, a.AccountID(), f.UserID); err != nil {
+			if problem.Is(err, problem.NotFound) {
+				return []store.TaskListItem{}, 0, nil
+			}
+			return nil, 0, err
+		}
+	}
+	return q.ListTasks(ctx, a.AccountID(), f)
 }
 
 // ChecklistView is a checklist with its task.
