@@ -318,6 +318,8 @@ func writeMarkdown(b *strings.Builder, results []*Result, command string, notes 
 	fmt.Fprintf(b, "  inbox reads (`GET /v3/tasks`) are random users' own; detail (`GET /workflows/{id}`) of random workflows of the account;\n")
 	fmt.Fprintf(b, "  list (`GET /workflows?limit=20&offset=0..80`) as the owner (an admin: the whole account).\n")
 	fmt.Fprintf(b, "- Phases run one after the other on the same server and database, which grows as they go (`workflows` column).\n")
+	fmt.Fprintf(b, "- The server runs with its defaults (SQLite `synchronous=FULL`, request logs at info) but with the per-key rate limit\n")
+	fmt.Fprintf(b, "  off (`PNEUMATIC_RATE_LIMIT=0`); with `--pprof` a CPU profile is recorded during each phase (a few %% of overhead).\n")
 	fmt.Fprintf(b, "- Floor: the rows of a run (19: workflow, 5 tasks, 10 fields, 1 performer, 2 events) and of a completion (2 reads, 5–7 writes)\n")
 	fmt.Fprintf(b, "  written with prepared SQL by %d in-process workers on the same database after the load, the server stopped; SQLite with\n", first.Concurrency)
 	fmt.Fprintf(b, "  group commit (≤ 64 per transaction) and the server's pragmas, PostgreSQL one transaction per operation.\n")
