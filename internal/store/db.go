@@ -91,7 +91,10 @@ func openSQLite(ctx context.Context, o Options) (*DB, error) {
 	// temp_store(MEMORY): each request of a group commit runs in a savepoint,
 	// and SQLite journals the pages a savepoint touches in a temp file;
 	// writing that file was a fifth of the server's CPU.
-	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)"
+	// cache_size(-16000): 16 MiB of page cache per connection instead of
+	// SQLite's 2 MiB; on a large database the default sent most index
+	// reads to the kernel (a fifth of the CPU in pread under a read load).
+	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-16000)"
 	w, err := sql.Open("sqlite", base+"&_pragma=synchronous("+sync+")&_txlock=immediate")
 	if err != nil {
 		return nil, err
