@@ -200,7 +200,8 @@ func (q *Q) UsersByIDs(ctx context.Context, accountID int64, ids []int64) ([]*Us
 		args = append(args, id)
 		ph[i] = fmt.Sprintf("$%d", i+2)
 	}
-	rows, err := q.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE account_id = $1 AND id IN (`+strings.Join(ph, ",")+`)`, args...)
+	// Unary +: primary-key lookups, not a scan of the account index.
+	rows, err := q.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE id IN (`+strings.Join(ph, ",")+`) AND +account_id = $1`, args...)
 	if err != nil {
 		return nil, err
 	}
