@@ -35,6 +35,16 @@ type table struct {
 	refs []string // tables its foreign keys point at
 }
 
+// derivedTables are kept by triggers on other tables (migration 0007's list
+// counters), each with its key columns but for the shard. They are not
+// copied: the target's triggers rebuild them while the rows they count go
+// in (a copy would count twice). Their rows are per database (the shard is
+// per writer), so they are verified by what they count: SUM(n) per key.
+var derivedTables = map[string][]string{
+	"workflow_counts": {"account_id", "template_id", "status"},
+	"task_counts":     {"user_id", "kind", "template_id"},
+}
+
 // readSchema lists the tables of one side (schema_migrations excluded).
 func readSchema(ctx context.Context, q *conn) (map[string]*table, error) {
 	var names []string

@@ -59,8 +59,8 @@ func (f WorkflowFilter) where(accountID int64) (string, []any) {
 // ListWorkflowIDs answers a page of workflow ids and the total count.
 func (q *Q) ListWorkflowIDs(ctx context.Context, accountID int64, f WorkflowFilter) ([]int64, int, error) {
 	where, args := f.where(accountID)
-	var total int
-	if err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM workflows w WHERE `+where, args...).Scan(&total); err != nil {
+	total, err := q.countWorkflows(ctx, accountID, f, where, args)
+	if err != nil {
 		return nil, 0, err
 	}
 	order := "w.date_created DESC, w.id DESC"
@@ -86,6 +86,31 @@ func (q *Q) ListWorkflowIDs(ctx context.Context, accountID int64, f WorkflowFilt
 		ids = append(ids, id)
 	}
 	return ids, total, rows.Err()
+}
+
+// countWorkflows counts the workflows a filter selects. A filter of
+// statuses and a template only is answered from workflow_counts, which
+// triggers keep (migration 0007): a few rows per status, whatever the
+// number of workflows. Other filters count the matching rows.
+func (q *Q) countWorkflows(ctx context.Context, accountID int64, f WorkflowFilter, where string, args []any) (int, error) {
+	var total int
+	if f.StarterID != 0 || f.CurrentPerformer != 0 || strings.TrimSpace(f.Search) != "" || f.VisibleTo != 0 {
+		err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM workflows w WHERE `+where, args...).Scan(&total)
+		return total, err
+	}
+	// template_id 0 is the row of every template of the account.
+	cargs := []any{accountID, f.TemplateID}
+	cwhere := "c.account_id = $1 AND c.template_id = $2"
+	if len(f.Statuses) > 0 {
+		ph := make([]string, len(f.Statuses))
+		for i, s := range f.Statuses {
+			cargs = append(cargs, s)
+			ph[i] = fmt.Sprintf("$%d", len(cargs))
+		}
+		cwhere += " AND c.status IN (" + strings.Join(ph, ",") + ")"
+	}
+	err := q.q.QueryRowContext(ctx, `SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM workflow_counts c WHERE `+cwhere, cargs...).Scan(&total)
+	return total, err
 }
 
 // IsWorkflowMember reports whether a user started or performs in a workflow.
@@ -137,14 +162,17 @@ func (q *Q) ListTasks(ctx context.Context, accountID int64, f TaskFilter) ([]Tas
 		where += fmt.Sprintf(" AND p.template_id = $%d", len(args))
 	}
 	from := `FROM task_performers p JOIN tasks t ON t.id = p.task_id JOIN workflows w ON w.id = p.workflow_id`
-	// The inbox flag is kept on the performer row, so the inbox count is a
-	// range of one index; the joins are needed only for completed tasks.
-	countFrom := `FROM task_performers p`
+	// Both counts come from task_counts, which triggers keep (migration
+	// 0007): kind 0 counts the inbox = TRUE rows of the user, kind 1 the
+	// is_completed = TRUE rows of live workflows; template_id 0 is the row
+	// of every template.
+	kind := 0
 	if f.Completed {
-		countFrom = from
+		kind = 1
 	}
 	var total int
-	if err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) `+countFrom+` WHERE `+where, args...).Scan(&total); err != nil {
+	if err := q.q.QueryRowContext(ctx, `SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM task_counts c
+		WHERE c.user_id = $1 AND c.kind = $2 AND c.template_id = $3`, f.UserID, kind, f.TemplateID).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	order := "p.is_urgent DESC, p.date_started DESC, p.task_id DESC"
