@@ -125,13 +125,24 @@ func (s *Service) Authenticate(ctx context.Context, key string) (*Actor, error) 
 		return nil, ErrInvalidKey
 	}
 	now := s.Now()
-	p, err := s.db.Read().PrincipalByKeyHash(ctx, auth.HashKey(key), now)
-	if err != nil {
-		return nil, err
+	hash := auth.HashKey(key)
+	gen, cacheable := s.db.Generation()
+	p, hit := s.principals.get(gen, hash)
+	if !hit || (p.ExpiresAt != nil && !p.ExpiresAt.After(now)) {
+		var err error
+		if p, err = s.db.Read().PrincipalByKeyHash(ctx, hash, now); err != nil {
+			return nil, err
+		}
+		if p == nil {
+			return nil, ErrInvalidKey
+		}
+		if cacheable {
+			s.principals.put(gen, hash, p)
+		}
 	}
-	if p == nil {
-		return nil, ErrInvalidKey
-	}
+	// Each request gets its own copy of the user.
+	u := *p.User
+	p = &store.Principal{KeyID: p.KeyID, User: &u, LastUsed: p.LastUsed, ExpiresAt: p.ExpiresAt}
 	// last_used is kept to the minute: a write per request would compete
 	// with real work for the single SQLite writer.
 	if p.LastUsed == nil || now.Sub(*p.LastUsed) > time.Minute {

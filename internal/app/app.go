@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pneumatic-oss/pneumatic/internal/problem"
@@ -32,6 +33,20 @@ type Service struct {
 	blobs BlobStore
 
 	versions sync.Map // template version id → *template.Template (immutable)
+	// Reads kept while the store's generation holds (gencache.go).
+	principals genCache[string, *store.Principal]   // by key hash
+	templates  genCache[int64, *store.TemplateMeta] // by template id
+
+	// Changes prepared off the writer (prepared.go): written as prepared,
+	// or computed again by the writer because what they read had changed.
+	prepUsed, prepRedone atomic.Int64
+	afterPrepare         func() // tests: runs between preparing and writing
+}
+
+// PreparedStats counts the runs and actions written as prepared off the
+// writer and those the writer had to compute again (SQLite only).
+func (s *Service) PreparedStats() (used, redone int64) {
+	return s.prepUsed.Load(), s.prepRedone.Load()
 }
 
 // New builds a Service. now may be nil (wall clock).

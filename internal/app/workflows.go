@@ -44,7 +44,20 @@ func (s *Service) Run(ctx context.Context, a *Actor, templateID int64, in RunInp
 
 func (s *Service) run(ctx context.Context, accountID, templateID int64, in RunInput, actor int64) (*WorkflowView, error) {
 	var view *WorkflowView
-	err := s.write(ctx, func(q *store.Q) error {
+	prep := s.prepared(s.prepareRun(ctx, accountID, templateID, in, actor))
+	err := s.db.WriteWorkflow(ctx, func(q *store.Q) error {
+		if ok, err := s.holds(ctx, prep, q); err != nil {
+			return err
+		} else if ok {
+			view = prep.view
+			if err := q.InsertWorkflow(ctx, prep.wf, s.cfg.PublicURL); err != nil {
+				return err
+			}
+			if err := s.persistOutcome(ctx, q, prep.env, prep.wf, prep.out); err != nil {
+				return err
+			}
+			return s.remember(ctx, q, view)
+		}
 		row, err := q.TemplateByID(ctx, accountID, templateID, false)
 		if err != nil {
 			return err
@@ -103,7 +116,7 @@ func (s *Service) workflowView(ctx context.Context, q *store.Q, wf *engine.Workf
 	if row == nil {
 		// Most reads: an active template's current document is its latest
 		// version, cached; only an inactive one needs its document decoded.
-		m, err := q.TemplateMetaByID(ctx, wf.AccountID, wf.TemplateID)
+		m, err := s.templateMeta(ctx, q, wf.AccountID, wf.TemplateID)
 		if problem.Is(err, problem.NotFound) {
 			return v, nil
 		}
@@ -130,6 +143,24 @@ func (s *Service) workflowView(ctx context.Context, q *store.Q, wf *engine.Workf
 		v.TemplateOwners = doc.Owners
 	}
 	return v, nil
+}
+
+// templateMeta reads whether a template is active and its version, from
+// the generation cache when it holds (only for reads on the read pool: a
+// transaction may see its own uncommitted template change).
+func (s *Service) templateMeta(ctx context.Context, q *store.Q, accountID, id int64) (*store.TemplateMeta, error) {
+	gen, ok := s.db.Generation()
+	ok = ok && s.db.OnReadPool(q)
+	if ok {
+		if m, hit := s.templates.get(gen, id); hit && m.AccountID == accountID {
+			return m, nil
+		}
+	}
+	m, err := q.TemplateMetaByID(ctx, accountID, id)
+	if err == nil && ok {
+		s.templates.put(gen, id, m)
+	}
+	return m, err
 }
 
 // canSee: admins see every workflow of the account; users those they
@@ -191,10 +222,24 @@ func (s *Service) ListWorkflows(ctx context.Context, a *Actor, f store.WorkflowF
 }
 
 // act loads a workflow for a change under the write lock, runs op, and
-// persists the result.
+// persists the result (on SQLite usually prepared off the writer: see
+// prepared.go). op may run twice, so it must not keep state between calls.
 func (s *Service) act(ctx context.Context, a *Actor, id int64, op func(env engine.Env, wf *engine.Workflow) (engine.Outcome, error)) (*WorkflowView, error) {
 	var view *WorkflowView
-	err := s.write(ctx, func(q *store.Q) error {
+	prep := s.prepared(s.prepareAct(ctx, a, id, op))
+	err := s.db.WriteWorkflow(ctx, func(q *store.Q) error {
+		if ok, err := s.holds(ctx, prep, q); err != nil {
+			return err
+		} else if ok {
+			view = prep.view
+			if err := q.SaveWorkflow(ctx, prep.wf); err != nil {
+				return err
+			}
+			if err := s.persistOutcome(ctx, q, prep.env, prep.wf, prep.out); err != nil {
+				return err
+			}
+			return s.remember(ctx, q, view)
+		}
 		wf, env, err := s.loadForChange(ctx, q, a.AccountID(), id)
 		if err != nil {
 			return err

@@ -100,6 +100,18 @@ type Performer struct {
 
 	New   bool // added since loaded
 	Dirty bool
+	// Row is the stored row as the store last read or wrote it, so that
+	// it rewrites only rows whose columns change; the engine ignores it.
+	Row PerformerRow
+}
+
+// PerformerRow is a performer's stored columns (times in microseconds, 0
+// for none), including those derived from its task and workflow.
+type PerformerRow struct {
+	Valid                        bool
+	GroupID                      int64
+	IsCompleted, Inbox, IsUrgent bool
+	DateCompleted, DateStarted   int64
 }
 
 // ChecklistItem is one rendered item of a task's checklist.
@@ -173,6 +185,9 @@ type Workflow struct {
 	Fields             []*Field
 
 	Dirty bool
+	// Version is the stored revision the aggregate was read at (the
+	// store's; the engine does not use it).
+	Version int64
 }
 
 // Event types (the integers of the API).

@@ -34,25 +34,26 @@ func (q *Q) CreateAPIKey(ctx context.Context, k APIKey, hash string) (int64, err
 
 // Principal is who a key acts as.
 type Principal struct {
-	KeyID    int64
-	User     *User
-	LastUsed *time.Time
+	KeyID     int64
+	User      *User
+	LastUsed  *time.Time
+	ExpiresAt *time.Time
 }
 
 // PrincipalByKeyHash resolves a key hash to its active user; revoked and
 // expired keys and inactive users resolve to nothing.
 func (q *Q) PrincipalByKeyHash(ctx context.Context, hash string, now time.Time) (*Principal, error) {
-	row := q.q.QueryRowContext(ctx, `SELECT k.id, k.last_used, `+prefixed("u.", userColumns)+`
+	row := q.q.QueryRowContext(ctx, `SELECT k.id, k.last_used, k.expires_at, `+prefixed("u.", userColumns)+`
 		FROM api_keys k JOIN users u ON u.id = k.user_id
 		WHERE k.hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2) AND u.status = 'active'`,
 		hash, Micros(now))
 	p := &Principal{User: &User{}}
-	var lastUsed sql.NullInt64
+	var lastUsed, expires sql.NullInt64
 	u := p.User
 	var joined int64
 	var phone, photo, inviteID, invitedFrom sql.NullString
 	var invitedBy, inviteDate sql.NullInt64
-	err := row.Scan(&p.KeyID, &lastUsed, &u.ID, &u.AccountID, &u.Email, &u.FirstName, &u.LastName, &phone, &photo, &u.Status,
+	err := row.Scan(&p.KeyID, &lastUsed, &expires, &u.ID, &u.AccountID, &u.Email, &u.FirstName, &u.LastName, &phone, &photo, &u.Status,
 		&u.IsAdmin, &u.IsOwner, &joined, &inviteID, &invitedBy, &inviteDate, &invitedFrom)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -67,7 +68,7 @@ func (q *Q) PrincipalByKeyHash(ctx context.Context, hash string, now time.Time) 
 	if photo.Valid {
 		u.Photo = &photo.String
 	}
-	p.LastUsed = FromNullMicros(lastUsed)
+	p.LastUsed, p.ExpiresAt = FromNullMicros(lastUsed), FromNullMicros(expires)
 	return p, nil
 }
 

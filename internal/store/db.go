@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -58,6 +59,12 @@ type DB struct {
 	readQ   Querier // the read pool, through the statement cache on SQLite
 	wcache  *stmtCache
 	rcache  *stmtCache
+	ckpt    *checkpointer // SQLite: copies the WAL back off the writer
+
+	// gen counts the writes that may change what a prepared change read
+	// besides its own workflow (users, groups, templates, anything): raised
+	// when such a write starts in the writer and again after its commit.
+	gen atomic.Int64
 }
 
 // Open connects and configures the pools. It does not migrate.
@@ -95,7 +102,9 @@ func openSQLite(ctx context.Context, o Options) (*DB, error) {
 	// SQLite's 2 MiB; on a large database the default sent most index
 	// reads to the kernel (a fifth of the CPU in pread under a read load).
 	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-16000)"
-	w, err := sql.Open("sqlite", base+"&_pragma=synchronous("+sync+")&_txlock=immediate")
+	// wal_autocheckpoint(0): the checkpointer (checkpoint.go) copies the
+	// log back from its own connection, not the writer in its commits.
+	w, err := sql.Open("sqlite", base+"&_pragma=synchronous("+sync+")&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -117,10 +126,18 @@ func openSQLite(ctx context.Context, o Options) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	r.SetConnMaxIdleTime(0)
-	db := &DB{Dialect: SQLite, write: w, read: r}
+	ck, err := sql.Open("sqlite", base+"&_pragma=synchronous("+sync+")")
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	ck.SetMaxOpenConns(1)
+	ck.SetConnMaxIdleTime(0)
+	db := &DB{Dialect: SQLite, write: w, read: r, ckpt: startCheckpointer(ck)}
 	db.wcache, db.rcache = newStmtCache(w, false), newStmtCache(r, true)
 	db.readQ = cachedDB{db: r, c: db.rcache}
-	db.writer = newWriter(w, db.wcache)
+	db.writer = newWriter(w, db.wcache, db.ckpt, func() { db.gen.Add(1) })
 	return db, nil
 }
 
@@ -166,6 +183,9 @@ func (db *DB) Close() error {
 		db.wcache.close()
 		db.rcache.close()
 	}
+	if db.ckpt != nil {
+		db.ckpt.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		if e := db.read.Close(); err == nil {
@@ -185,6 +205,10 @@ type Querier interface {
 // Read returns the pool for queries outside a write transaction.
 func (db *DB) Read() *Q { return &Q{q: db.readQ, d: db.Dialect} }
 
+// OnReadPool reports whether q reads committed data through the read pool
+// (not a transaction, which may see its own uncommitted changes).
+func (db *DB) OnReadPool(q *Q) bool { return q.q == db.readQ }
+
 // Q runs the store's queries on a pool or a transaction.
 type Q struct {
 	q Querier
@@ -200,8 +224,44 @@ func (q *Q) Dialect() Dialect { return q.d }
 // use the Q it is given.
 func (db *DB) Write(ctx context.Context, fn func(q *Q) error) error {
 	if db.writer != nil {
-		return db.writer.do(ctx, func(tx *sql.Tx) error { return fn(&Q{q: cachedTx{tx: tx, c: db.wcache}, d: SQLite}) })
+		return db.writer.do(ctx, true, func(tx *sql.Tx) error {
+			db.gen.Add(1)
+			return fn(&Q{q: cachedTx{tx: tx, c: db.wcache}, d: SQLite})
+		})
 	}
+	return db.writeRetrying(ctx, fn)
+}
+
+// Generation is the count of writes other than WriteWorkflow's, where one
+// process holds every writer (SQLite); ok is false on PostgreSQL. Read it
+// before reading: if it is the same later, nothing but workflow aggregates
+// has changed since — a change prepared on a read snapshot may then be
+// written by WriteWorkflow (see Unchanged), and what was read of users,
+// keys, groups or templates may be served again.
+func (db *DB) Generation() (gen int64, ok bool) {
+	if db.writer == nil {
+		return 0, false
+	}
+	return db.gen.Load(), true
+}
+
+// Unchanged is true, inside a WriteWorkflow, when no other kind of write
+// has started or committed since Generation returned gen: what was read then
+// besides the workflow itself (users, groups, templates) still holds.
+func (db *DB) Unchanged(gen int64) bool { return db.gen.Load() == gen }
+
+// WriteWorkflow is Write for changes confined to workflow aggregates and
+// what they record (events, jobs, webhook deliveries, idempotent answers):
+// it leaves the generation alone, so concurrent prepared changes of other
+// workflows stay valid. A workflow's own revision guards the aggregate.
+func (db *DB) WriteWorkflow(ctx context.Context, fn func(q *Q) error) error {
+	if db.writer != nil {
+		return db.writer.do(ctx, false, func(tx *sql.Tx) error { return fn(&Q{q: cachedTx{tx: tx, c: db.wcache}, d: SQLite}) })
+	}
+	return db.writeRetrying(ctx, fn)
+}
+
+func (db *DB) writeRetrying(ctx context.Context, fn func(q *Q) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		err = db.writeOnce(ctx, fn)

@@ -195,13 +195,14 @@ func (q *Q) ListTemplates(ctx context.Context, accountID int64, f TemplateFilter
 // TemplateMeta is what a workflow's detail shows of its template, read
 // without the document.
 type TemplateMeta struct {
+	AccountID int64
 	IsActive  bool
 	VersionID *int64
 }
 
 // TemplateMetaByID reads a live template's activity and current version.
 func (q *Q) TemplateMetaByID(ctx context.Context, accountID, id int64) (*TemplateMeta, error) {
-	m := &TemplateMeta{}
+	m := &TemplateMeta{AccountID: accountID}
 	var vid sql.NullInt64
 	err := q.q.QueryRowContext(ctx, `SELECT is_active, version_id FROM templates WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL`,
 		id, accountID).Scan(&m.IsActive, &vid)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,16 +40,17 @@ func (q *Q) InsertWorkflow(ctx context.Context, wf *engine.Workflow, publicURL s
 	if err != nil {
 		return err
 	}
+	if err := q.insertTasks(ctx, wf); err != nil {
+		return err
+	}
 	for _, t := range wf.Tasks {
-		if err := q.insertTask(ctx, wf, t); err != nil {
-			return err
-		}
 		for ci := range t.Checklists {
 			t.Checklists[ci].ID = nextChecklist
 			nextChecklist++
 		}
 	}
-	for _, f := range wf.Fields {
+	fieldRows := make([][]any, len(wf.Fields))
+	for i, f := range wf.Fields {
 		if t := wf.FieldTask(f); t != nil {
 			f.TaskID = t.ID
 		}
@@ -56,12 +58,16 @@ func (q *Q) InsertWorkflow(ctx context.Context, wf *engine.Workflow, publicURL s
 		if err != nil {
 			return err
 		}
-		if err := q.q.QueryRowContext(ctx, `INSERT INTO fields (account_id, workflow_id, task_id, api_name, type, name, description,
-			is_required, ord, value, user_id, selections) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-			wf.AccountID, wf.ID, nullID(f.TaskID), f.APIName, f.Type, f.Name, f.Description, f.IsRequired, f.Order,
-			storedValue(f), nullID(f.UserID), sel).Scan(&f.ID); err != nil {
-			return fmt.Errorf("store: insert field: %w", err)
-		}
+		fieldRows[i] = []any{wf.AccountID, wf.ID, nullID(f.TaskID), f.APIName, f.Type, f.Name, f.Description, f.IsRequired, f.Order,
+			storedValue(f), nullID(f.UserID), sel}
+	}
+	fieldIDs, err := q.insertMany(ctx, `INSERT INTO fields (account_id, workflow_id, task_id, api_name, type, name, description,
+		is_required, ord, value, user_id, selections) VALUES `, fieldRows)
+	if err != nil {
+		return fmt.Errorf("store: insert fields: %w", err)
+	}
+	for i, f := range wf.Fields {
+		f.ID = fieldIDs[i]
 		if err := q.linkAttachments(ctx, wf.AccountID, f); err != nil {
 			return err
 		}
@@ -75,6 +81,13 @@ func (q *Q) InsertWorkflow(ctx context.Context, wf *engine.Workflow, publicURL s
 	}
 	wf.Dirty = false
 	return nil
+}
+
+func microsOrZero(t *time.Time) int64 {
+	if t == nil {
+		return 0
+	}
+	return Micros(*t)
 }
 
 func nullID(id int64) any {
@@ -101,23 +114,85 @@ func selectionsJSON(s []engine.Selection) (any, error) {
 	return string(b), err
 }
 
-func (q *Q) insertTask(ctx context.Context, wf *engine.Workflow, t *engine.Task) error {
-	var dSec, dStart, dEnd, dEst any
-	if t.Delay != nil {
-		dSec = int64(t.Delay.Duration / time.Second)
-		dStart, dEnd, dEst = MicrosPtr(t.Delay.Start), MicrosPtr(t.Delay.End), MicrosPtr(t.Delay.EstimatedEnd)
+func (q *Q) insertTasks(ctx context.Context, wf *engine.Workflow) error {
+	rows := make([][]any, len(wf.Tasks))
+	for i, t := range wf.Tasks {
+		var dSec, dStart, dEnd, dEst any
+		if t.Delay != nil {
+			dSec = int64(t.Delay.Duration / time.Second)
+			dStart, dEnd, dEst = MicrosPtr(t.Delay.Start), MicrosPtr(t.Delay.End), MicrosPtr(t.Delay.EstimatedEnd)
+		}
+		rows[i] = []any{wf.AccountID, wf.ID, t.TemplateTaskID, t.Number, t.APIName, t.Name, t.Description, t.Status,
+			t.RequireCompletionByAll, t.IsUrgent, MicrosPtr(t.DateStarted), MicrosPtr(t.DateFirstStarted), MicrosPtr(t.DateCompleted),
+			MicrosPtr(t.DueDate), dSec, dStart, dEnd, dEst}
 	}
-	err := q.q.QueryRowContext(ctx, `INSERT INTO tasks (account_id, workflow_id, template_task_id, number, api_name, name,
+	ids, err := q.insertMany(ctx, `INSERT INTO tasks (account_id, workflow_id, template_task_id, number, api_name, name,
 		description, status, require_completion_by_all, is_urgent, date_started, date_first_started, date_completed, due_date,
-		delay_seconds, delay_start, delay_end, delay_estimated_end)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
-		wf.AccountID, wf.ID, t.TemplateTaskID, t.Number, t.APIName, t.Name, t.Description, t.Status, t.RequireCompletionByAll,
-		t.IsUrgent, MicrosPtr(t.DateStarted), MicrosPtr(t.DateFirstStarted), MicrosPtr(t.DateCompleted), MicrosPtr(t.DueDate),
-		dSec, dStart, dEnd, dEst).Scan(&t.ID)
+		delay_seconds, delay_start, delay_end, delay_estimated_end) VALUES `, rows)
 	if err != nil {
-		return fmt.Errorf("store: insert task: %w", err)
+		return fmt.Errorf("store: insert tasks: %w", err)
+	}
+	for i, t := range wf.Tasks {
+		t.ID = ids[i]
 	}
 	return nil
+}
+
+// insertManyRows bounds the rows of one INSERT (SQLite allows 32,766
+// parameters in a statement).
+const insertManyRows = 100
+
+// insertMany inserts rows (same columns each) with multi-row INSERTs — a
+// run's tasks and fields in one statement each rather than one per row —
+// and answers their ids in row order. head ends with "VALUES ". Both
+// databases hand out the ids of one statement's rows in increasing order
+// of the rows, so the returned ids, sorted, are the rows' ids in order.
+func (q *Q) insertMany(ctx context.Context, head string, rows [][]any) ([]int64, error) {
+	ids := make([]int64, 0, len(rows))
+	for start := 0; start < len(rows); start += insertManyRows {
+		chunk := rows[start:min(start+insertManyRows, len(rows))]
+		var sb strings.Builder
+		sb.WriteString(head)
+		args := make([]any, 0, len(chunk)*len(chunk[0]))
+		for i, r := range chunk {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteByte('(')
+			for j, v := range r {
+				if j > 0 {
+					sb.WriteString(", ")
+				}
+				args = append(args, v)
+				sb.WriteByte('$')
+				sb.WriteString(strconv.Itoa(len(args)))
+			}
+			sb.WriteByte(')')
+		}
+		sb.WriteString(" RETURNING id")
+		res, err := q.q.QueryContext(ctx, sb.String(), args...)
+		if err != nil {
+			return nil, err
+		}
+		first := len(ids)
+		for res.Next() {
+			var id int64
+			if err := res.Scan(&id); err != nil {
+				res.Close()
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return nil, err
+		}
+		if len(ids)-first != len(chunk) {
+			return nil, fmt.Errorf("store: %d ids for %d rows", len(ids)-first, len(chunk))
+		}
+		slices.Sort(ids[first:])
+	}
+	return ids, nil
 }
 
 // saveTaskParts writes a task's performers and checklist items.
@@ -131,6 +206,8 @@ func (q *Q) saveTaskParts(ctx context.Context, wf *engine.Workflow, t *engine.Ta
 	for i := range t.Performers {
 		p := &t.Performers[i]
 		inbox := t.Status == engine.TaskActive && wf.Status == engine.StatusRunning && !p.IsCompleted
+		row := engine.PerformerRow{Valid: true, GroupID: p.GroupID, IsCompleted: p.IsCompleted, Inbox: inbox, IsUrgent: t.IsUrgent,
+			DateCompleted: microsOrZero(p.DateCompleted), DateStarted: microsOrZero(t.DateStarted)}
 		if p.New {
 			if _, err := q.q.ExecContext(ctx, `INSERT INTO task_performers (task_id, user_id, workflow_id, account_id, group_id,
 				is_completed, date_completed, inbox, is_urgent, date_started, template_id)
@@ -140,7 +217,10 @@ func (q *Q) saveTaskParts(ctx context.Context, wf *engine.Workflow, t *engine.Ta
 				t.IsUrgent, MicrosPtr(t.DateStarted), wf.TemplateID); err != nil {
 				return fmt.Errorf("store: insert performer: %w", err)
 			}
-		} else if p.Dirty || t.Dirty || wf.Dirty {
+		} else if row != p.Row {
+			// Only changed rows: each rewrite also rewrites the row's
+			// entries in the performer indexes, pages scattered over the
+			// file on a large database.
 			if _, err := q.q.ExecContext(ctx, `UPDATE task_performers SET is_completed = $1, date_completed = $2, inbox = $3,
 				is_urgent = $4, date_started = $5, group_id = $6 WHERE task_id = $7 AND user_id = $8`,
 				p.IsCompleted, MicrosPtr(p.DateCompleted), inbox, t.IsUrgent, MicrosPtr(t.DateStarted), nullID(p.GroupID), t.ID,
@@ -148,7 +228,7 @@ func (q *Q) saveTaskParts(ctx context.Context, wf *engine.Workflow, t *engine.Ta
 				return err
 			}
 		}
-		p.New, p.Dirty = false, false
+		p.New, p.Dirty, p.Row = false, false, row
 	}
 	for ci := range t.Checklists {
 		cl := &t.Checklists[ci]
@@ -191,13 +271,18 @@ func (q *Q) linkAttachments(ctx context.Context, accountID int64, f *engine.Fiel
 
 // SaveWorkflow writes what an operation changed.
 func (q *Q) SaveWorkflow(ctx context.Context, wf *engine.Workflow) error {
+	// Every save raises the revision, whatever part it changed (see
+	// WorkflowVersion).
 	if wf.Dirty {
 		if _, err := q.q.ExecContext(ctx, `UPDATE workflows SET name = $1, status = $2, is_urgent = $3, due_date = $4,
-			snoozed_until = $5, date_completed = $6 WHERE id = $7`,
+			snoozed_until = $5, date_completed = $6, version = version + 1 WHERE id = $7`,
 			wf.Name, wf.Status, wf.IsUrgent, MicrosPtr(wf.DueDate), MicrosPtr(wf.SnoozedUntil), MicrosPtr(wf.DateCompleted), wf.ID); err != nil {
 			return fmt.Errorf("store: update workflow: %w", err)
 		}
+	} else if _, err := q.q.ExecContext(ctx, `UPDATE workflows SET version = version + 1 WHERE id = $1`, wf.ID); err != nil {
+		return fmt.Errorf("store: update workflow: %w", err)
 	}
+	wf.Version++
 	for _, t := range wf.Tasks {
 		if t.Dirty {
 			var dStart, dEnd, dEst any
@@ -240,9 +325,20 @@ func (q *Q) SaveWorkflow(ctx context.Context, wf *engine.Workflow) error {
 	return nil
 }
 
+// WorkflowVersion reads a live workflow's revision; found is false once it
+// is terminated. A change prepared from a read at revision v may be applied
+// while WorkflowVersion still answers v.
+func (q *Q) WorkflowVersion(ctx context.Context, id int64) (v int64, found bool, err error) {
+	err = q.q.QueryRowContext(ctx, `SELECT version FROM workflows WHERE id = $1 AND deleted_at IS NULL`, id).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return v, err == nil, err
+}
+
 // MarkWorkflowDeleted terminates a workflow: it leaves every list.
 func (q *Q) MarkWorkflowDeleted(ctx context.Context, id int64, now time.Time) error {
-	if _, err := q.q.ExecContext(ctx, `UPDATE workflows SET deleted_at = $1 WHERE id = $2`, Micros(now), id); err != nil {
+	if _, err := q.q.ExecContext(ctx, `UPDATE workflows SET deleted_at = $1, version = version + 1 WHERE id = $2`, Micros(now), id); err != nil {
 		return err
 	}
 	_, err := q.q.ExecContext(ctx, `UPDATE task_performers SET inbox = FALSE WHERE workflow_id = $1`, id)
@@ -250,14 +346,14 @@ func (q *Q) MarkWorkflowDeleted(ctx context.Context, id int64, now time.Time) er
 }
 
 const workflowColumns = `id, account_id, template_id, template_version_id, template_name, name, description, kickoff_description,
-	status, starter_id, is_external, is_urgent, finalizable, due_date, snoozed_until, date_created, date_completed`
+	status, starter_id, is_external, is_urgent, finalizable, due_date, snoozed_until, date_created, date_completed, version`
 
 func scanWorkflow(row interface{ Scan(...any) error }) (*engine.Workflow, error) {
 	wf := &engine.Workflow{}
 	var starter, due, snooze, completed sql.NullInt64
 	var created int64
 	err := row.Scan(&wf.ID, &wf.AccountID, &wf.TemplateID, &wf.TemplateVersionID, &wf.TemplateName, &wf.Name, &wf.Description,
-		&wf.KickoffDescription, &wf.Status, &starter, &wf.IsExternal, &wf.IsUrgent, &wf.Finalizable, &due, &snooze, &created, &completed)
+		&wf.KickoffDescription, &wf.Status, &starter, &wf.IsExternal, &wf.IsUrgent, &wf.Finalizable, &due, &snooze, &created, &completed, &wf.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -348,21 +444,23 @@ func (q *Q) loadPartsOf(ctx context.Context, wfs []*engine.Workflow, publicURL s
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = q.q.QueryContext(ctx, `SELECT task_id, user_id, group_id, is_completed, date_completed FROM task_performers
-		WHERE `+where+` ORDER BY task_id, user_id`, args...)
+	rows, err = q.q.QueryContext(ctx, `SELECT task_id, user_id, group_id, is_completed, date_completed, inbox, is_urgent, date_started
+		FROM task_performers WHERE `+where+` ORDER BY task_id, user_id`, args...)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		var tid int64
 		var p engine.Performer
-		var gid, dc sql.NullInt64
-		if err := rows.Scan(&tid, &p.UserID, &gid, &p.IsCompleted, &dc); err != nil {
+		var gid, dc, ds sql.NullInt64
+		if err := rows.Scan(&tid, &p.UserID, &gid, &p.IsCompleted, &dc, &p.Row.Inbox, &p.Row.IsUrgent, &ds); err != nil {
 			rows.Close()
 			return err
 		}
 		p.GroupID = gid.Int64
 		p.DateCompleted = FromNullMicros(dc)
+		p.Row.Valid, p.Row.GroupID, p.Row.IsCompleted = true, p.GroupID, p.IsCompleted
+		p.Row.DateCompleted, p.Row.DateStarted = dc.Int64, ds.Int64
 		if t := byID[tid]; t != nil {
 			t.Performers = append(t.Performers, p)
 		}
@@ -470,18 +568,22 @@ func (q *Q) loadPartsOf(ctx context.Context, wfs []*engine.Workflow, publicURL s
 
 // InsertEvents appends history entries.
 func (q *Q) InsertEvents(ctx context.Context, wf *engine.Workflow, events []engine.Event, now time.Time) ([]int64, error) {
-	ids := make([]int64, len(events))
+	if len(events) == 0 {
+		return nil, nil
+	}
+	rows := make([][]any, len(events))
 	for i, e := range events {
 		var tid, tnum any
 		var tname any
 		if e.Task != nil {
 			tid, tname, tnum = e.Task.ID, e.Task.Name, e.Task.Number
 		}
-		if err := q.q.QueryRowContext(ctx, `INSERT INTO events (account_id, workflow_id, type, text, user_id, task_id, task_name,
-			task_number, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			wf.AccountID, wf.ID, e.Type, e.Text, nullID(e.UserID), tid, tname, tnum, Micros(now)).Scan(&ids[i]); err != nil {
-			return nil, fmt.Errorf("store: insert event: %w", err)
-		}
+		rows[i] = []any{wf.AccountID, wf.ID, e.Type, e.Text, nullID(e.UserID), tid, tname, tnum, Micros(now)}
+	}
+	ids, err := q.insertMany(ctx, `INSERT INTO events (account_id, workflow_id, type, text, user_id, task_id, task_name,
+		task_number, created) VALUES `, rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: insert events: %w", err)
 	}
 	return ids, nil
 }

@@ -19,11 +19,16 @@ type writer struct {
 	quit  chan struct{}
 	wg    sync.WaitGroup
 	once  sync.Once
+	// afterCommit runs in the writer after a commit that held a request
+	// marked bump, before the next batch starts.
+	afterCommit func()
+	ckpt        *checkpointer
 }
 
 type writeReq struct {
 	ctx  context.Context
 	fn   func(*sql.Tx) error
+	bump bool
 	err  error
 	done chan struct{}
 }
@@ -33,15 +38,15 @@ const maxBatch = 64
 
 var errClosed = errors.New("store: database is closed")
 
-func newWriter(db *sql.DB, cache *stmtCache) *writer {
-	w := &writer{db: db, cache: cache, reqs: make(chan *writeReq), quit: make(chan struct{})}
+func newWriter(db *sql.DB, cache *stmtCache, ckpt *checkpointer, afterCommit func()) *writer {
+	w := &writer{db: db, cache: cache, ckpt: ckpt, afterCommit: afterCommit, reqs: make(chan *writeReq), quit: make(chan struct{})}
 	w.wg.Add(1)
 	go w.loop()
 	return w
 }
 
-func (w *writer) do(ctx context.Context, fn func(*sql.Tx) error) error {
-	r := &writeReq{ctx: ctx, fn: fn, done: make(chan struct{})}
+func (w *writer) do(ctx context.Context, bump bool, fn func(*sql.Tx) error) error {
+	r := &writeReq{ctx: ctx, fn: fn, bump: bump, done: make(chan struct{})}
 	select {
 	case w.reqs <- r:
 	case <-w.quit:
@@ -65,8 +70,11 @@ func (w *writer) loop() {
 		case r := <-w.reqs:
 			w.batch(r)
 			// Between transactions the connection is free: prepare what
-			// the last batch ran unprepared.
+			// the last batch ran unprepared, and bound the log.
 			w.cache.prepareWanted()
+			if w.ckpt.overLimit() {
+				w.ckpt.writerCheckpoint(w.db)
+			}
 		case <-w.quit:
 			return
 		}
@@ -111,7 +119,16 @@ func (w *writer) batch(first *writeReq) {
 			return
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	if w.afterCommit != nil {
+		for _, r := range batch {
+			if r.bump {
+				w.afterCommit()
+				break
+			}
+		}
+	}
+	if err != nil {
 		finish(fmt.Errorf("store: commit: %w", err))
 		return
 	}
