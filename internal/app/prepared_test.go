@@ -229,3 +229,65 @@ func TestAuthCacheFollowsChanges(t *testing.T) {
 		t.Fatal("another user's key refused")
 	}
 }
+
+// TestPreparedRedoneAfterSameBatchWrite: a user is deactivated by a write
+// that is still uncommitted in the writer's current group commit when a run
+// is prepared (its generation already counted); the run joins that group
+// commit and must not be written as prepared.
+func TestPreparedRedoneAfterSameBatchWrite(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	svc := app.New(db, app.Config{PublicURL: "http://test"}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	sqliteOnly(t, svc)
+	key := "pn-" + strings.Repeat("B", 43)
+	if _, err := svc.Bootstrap(ctx, "owner@example.com", key); err != nil {
+		t.Fatal(err)
+	}
+	owner, err := svc.Authenticate(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	email := "cy@example.com"
+	cy, err := svc.CreateUser(ctx, owner, app.UserInput{Email: &email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tv, err := svc.CreateTemplate(ctx, owner, map[string]any{"name": "Batch", "is_active": true, "tasks": []any{
+		map[string]any{"number": 1, "name": "One", "raw_performers": []any{map[string]any{"type": "user", "source_id": strconv.FormatInt(cy.ID, 10)}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- db.Write(ctx, func(q *store.Q) error {
+			status := store.UserInactive
+			if err := q.UpdateUser(ctx, owner.AccountID(), cy.ID, store.UserPatch{Status: &status}); err != nil {
+				return err
+			}
+			close(started)
+			<-release // the run is prepared and queued meanwhile
+			return nil
+		})
+	}()
+	<-started
+	app.SetAfterPrepare(svc, func() {
+		go func() {
+			time.Sleep(100 * time.Millisecond) // the run waits for the writer by then
+			close(release)
+		}()
+	})
+	raced, err := svc.Run(ctx, owner, tv.Row.ID, app.RunInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range raced.WF.TaskByNumber(1).Performers {
+		if p.UserID == cy.ID {
+			t.Fatalf("the run written as prepared: task 1 went to user %d, deactivated in the same group commit", cy.ID)
+		}
+	}
+}

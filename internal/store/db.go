@@ -253,7 +253,13 @@ func (db *DB) Generation() (gen int64, ok bool) {
 // Unchanged is true, inside a WriteWorkflow, when no other kind of write
 // has started or committed since Generation returned gen: what was read then
 // besides the workflow itself (users, groups, templates) still holds.
-func (db *DB) Unchanged(gen int64) bool { return db.gen.Load() == gen }
+//
+// Besides the generation it checks that the current group commit holds no
+// such write: one run earlier in the same batch is uncommitted, so it was
+// in no snapshot read meanwhile, whatever the generation says.
+func (db *DB) Unchanged(gen int64) bool {
+	return db.gen.Load() == gen && (db.writer == nil || !db.writer.bumped)
+}
 
 // WriteWorkflow is Write for changes confined to workflow aggregates and
 // what they record (events, jobs, webhook deliveries, idempotent answers):

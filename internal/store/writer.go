@@ -23,6 +23,10 @@ type writer struct {
 	// marked bump, before the next batch starts.
 	afterCommit func()
 	ckpt        *checkpointer
+	// bumped is true while the current batch holds a write marked bump,
+	// uncommitted: what it changed is in no read snapshot yet. Only the
+	// writer goroutine (and functions it runs) touches it.
+	bumped bool
 }
 
 type writeReq struct {
@@ -92,6 +96,8 @@ func (w *writer) batch(first *writeReq) {
 		}
 	}
 	batch = append(batch, first)
+	w.bumped = false
+	defer func() { w.bumped = false }()
 	tx, err := w.db.BeginTx(context.Background(), nil)
 	if err != nil {
 		finish(fmt.Errorf("store: begin: %w", err))
@@ -144,6 +150,7 @@ func (w *writer) run(tx *sql.Tx, r *writeReq) error {
 		return nil
 	}
 	ct := cachedTx{tx: tx, c: w.cache}
+	w.bumped = w.bumped || r.bump
 	if _, err := ct.ExecContext(context.Background(), "SAVEPOINT req"); err != nil {
 		return fmt.Errorf("store: savepoint: %w", err)
 	}
