@@ -9,6 +9,7 @@ import (
 	"github.com/pneumatic-oss/pneumatic/internal/engine"
 	"github.com/pneumatic-oss/pneumatic/internal/problem"
 	"github.com/pneumatic-oss/pneumatic/internal/store"
+	"github.com/pneumatic-oss/pneumatic/internal/webhook"
 )
 
 type taskListItemJSON struct {
@@ -114,7 +115,7 @@ type taskDetailJSON struct {
 	RequireCompletionByAll bool                `json:"require_completion_by_all"`
 	Performers             []int64             `json:"performers"`
 	Delay                  *delayJSON          `json:"delay"`
-	Output                 []fieldValueJSON    `json:"output"`
+	Output                 []webhook.FieldValue    `json:"output"`
 	Number                 int                 `json:"number"`
 	APIName                string              `json:"api_name"`
 	Status                 string              `json:"status"`
@@ -131,7 +132,7 @@ func taskDetailOut(v *app.TaskView) taskDetailJSON {
 		DateStartedTsp: tsp(t.DateStarted), DateCompleted: iso(t.DateCompleted), DateCompletedTsp: tsp(t.DateCompleted),
 		DueDate: iso(t.DueDate), DueDateTsp: tsp(t.DueDate), IsCompleted: t.Status == engine.TaskCompleted, IsUrgent: t.IsUrgent,
 		RequireCompletionByAll: t.RequireCompletionByAll, Performers: performerIDs(t), Delay: delayOut(t),
-		Output: fieldValues(wf, wf.TaskFields(t)), Number: t.Number, APIName: t.APIName, Status: t.Status,
+		Output: webhook.FieldValues(wf, wf.TaskFields(t)), Number: t.Number, APIName: t.APIName, Status: t.Status,
 		Workflow:        taskWorkflowJSON{ID: wf.ID, Name: wf.Name, Status: wf.Status, TemplateID: wf.TemplateID, TemplateName: wf.TemplateName},
 		ChecklistsTotal: total, ChecklistsMarked: marked, Checklists: []taskChecklistJSON{}}
 	for _, cl := range t.Checklists {

@@ -12,67 +12,10 @@ import (
 	"github.com/pneumatic-oss/pneumatic/internal/engine"
 	"github.com/pneumatic-oss/pneumatic/internal/problem"
 	"github.com/pneumatic-oss/pneumatic/internal/store"
+	"github.com/pneumatic-oss/pneumatic/internal/webhook"
 )
 
 func secondsDuration(sec int64) time.Duration { return time.Duration(sec) * time.Second }
-
-type attachmentJSON struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
-	URL  string `json:"url"`
-}
-
-type fieldValueJSON struct {
-	ID          int64              `json:"id"`
-	TaskID      *int64             `json:"task_id"`
-	KickoffID   *int64             `json:"kickoff_id"`
-	Type        string             `json:"type"`
-	APIName     string             `json:"api_name"`
-	Name        string             `json:"name"`
-	Description string             `json:"description"`
-	IsRequired  bool               `json:"is_required"`
-	Order       int                `json:"order"`
-	Value       *string            `json:"value"`
-	UserID      *int64             `json:"user_id"`
-	Selections  []engine.Selection `json:"selections"`
-	Attachments []attachmentJSON   `json:"attachments"`
-}
-
-// FieldValue is the contract's field value object (shared with webhooks).
-func fieldValue(wf *engine.Workflow, f *engine.Field) fieldValueJSON {
-	out := fieldValueJSON{ID: f.ID, Type: f.Type, APIName: f.APIName, Name: f.Name, Description: f.Description,
-		IsRequired: f.IsRequired, Order: f.Order, Selections: f.Selections, Attachments: []attachmentJSON{}}
-	if out.Selections == nil {
-		out.Selections = []engine.Selection{}
-	}
-	if t := wf.FieldTask(f); t != nil {
-		id := t.ID
-		out.TaskID = &id
-	} else {
-		id := wf.ID
-		out.KickoffID = &id
-	}
-	if f.Value != "" {
-		v := f.Value
-		out.Value = &v
-	}
-	if f.UserID != 0 {
-		u := f.UserID
-		out.UserID = &u
-	}
-	for _, a := range f.Attachments {
-		out.Attachments = append(out.Attachments, attachmentJSON{ID: a.ID, Name: a.Name, URL: a.URL})
-	}
-	return out
-}
-
-func fieldValues(wf *engine.Workflow, fs []*engine.Field) []fieldValueJSON {
-	out := make([]fieldValueJSON, 0, len(fs))
-	for _, f := range fs {
-		out = append(out, fieldValue(wf, f))
-	}
-	return out
-}
 
 type delayJSON struct {
 	ID                  int64    `json:"id"`
@@ -162,7 +105,7 @@ type workflowTemplateJSON struct {
 type workflowKickoffJSON struct {
 	ID          int64            `json:"id"`
 	Description string           `json:"description"`
-	Output      []fieldValueJSON `json:"output"`
+	Output      []webhook.FieldValue `json:"output"`
 }
 
 type workflowJSON struct {
@@ -206,7 +149,7 @@ func workflowOut(v *app.WorkflowView) workflowJSON {
 		Template:    workflowTemplateJSON{ID: wf.TemplateID, Name: wf.TemplateName, IsActive: v.TemplateActive, TemplateOwners: v.TemplateOwners},
 		CurrentTask: currentTaskOut(wf.Current()), TasksCount: len(wf.Tasks), Finalizable: wf.Finalizable, IsExternal: wf.IsExternal,
 		IsUrgent:    wf.IsUrgent,
-		Kickoff:     workflowKickoffJSON{ID: wf.ID, Description: wf.KickoffDescription, Output: fieldValues(wf, wf.KickoffFields())},
+		Kickoff:     workflowKickoffJSON{ID: wf.ID, Description: wf.KickoffDescription, Output: webhook.FieldValues(wf, wf.KickoffFields())},
 		PassedTasks: []passedTaskJSON{}, DateCreated: isoV(wf.DateCreated), DateCreatedTsp: tspV(wf.DateCreated),
 		DateCompleted: iso(wf.DateCompleted), DateCompletedTsp: tsp(wf.DateCompleted), DueDate: iso(wf.DueDate),
 		DueDateTsp: tsp(wf.DueDate), Tasks: make([]taskItemJSON, 0, len(wf.Tasks))}
@@ -596,7 +539,7 @@ type fieldsItemJSON struct {
 	DateCreatedTsp   *float64         `json:"date_created_tsp"`
 	DateCompleted    *string          `json:"date_completed"`
 	DateCompletedTsp *float64         `json:"date_completed_tsp"`
-	Fields           []fieldValueJSON `json:"fields"`
+	Fields           []webhook.FieldValue `json:"fields"`
 }
 
 func (s *Server) handleWorkflowFields(w http.ResponseWriter, r *http.Request) error {
@@ -631,7 +574,7 @@ func (s *Server) handleWorkflowFields(w http.ResponseWriter, r *http.Request) er
 	for _, wf := range wfs {
 		out = append(out, fieldsItemJSON{ID: wf.ID, Name: wf.Name, Status: wf.Status, DateCreated: isoV(wf.DateCreated),
 			DateCreatedTsp: tspV(wf.DateCreated), DateCompleted: iso(wf.DateCompleted), DateCompletedTsp: tsp(wf.DateCompleted),
-			Fields: fieldValues(wf, wf.Fields)})
+			Fields: webhook.FieldValues(wf, wf.Fields)})
 	}
 	writeJSON(w, http.StatusOK, s.newEnvelope(r, p, total, out))
 	return nil

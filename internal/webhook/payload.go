@@ -27,8 +27,8 @@ type Attachment struct {
 	URL  string `json:"url"`
 }
 
-// FieldValue is the contract's field value object (§5.8); the API has its
-// own copy in httpapi, this one belongs to payloads.
+// FieldValue is the contract's field value object (§5.8), the same in
+// webhook payloads and API answers (httpapi builds it with FieldValues).
 type FieldValue struct {
 	ID          int64              `json:"id"`
 	TaskID      *int64             `json:"task_id"`
@@ -153,7 +153,8 @@ func fieldValue(wf *engine.Workflow, f *engine.Field) FieldValue {
 	return out
 }
 
-func fieldValues(wf *engine.Workflow, fs []*engine.Field) []FieldValue {
+// FieldValues renders fields as the contract's field value objects.
+func FieldValues(wf *engine.Workflow, fs []*engine.Field) []FieldValue {
 	out := make([]FieldValue, 0, len(fs))
 	for _, f := range fs {
 		out = append(out, fieldValue(wf, f))
@@ -195,7 +196,7 @@ func currentTask(wf *engine.Workflow) *engine.Task {
 func WorkflowPayload(wf *engine.Workflow, users Users) Workflow {
 	out := Workflow{ID: wf.ID, Name: wf.Name, Status: wf.Status, DateCreated: iso(&wf.DateCreated),
 		DateCreatedTsp: tsp(&wf.DateCreated), Template: &TemplateRef{ID: wf.TemplateID, Name: wf.TemplateName},
-		Kickoff: Kickoff{ID: wf.ID, Description: wf.KickoffDescription, Output: fieldValues(wf, wf.KickoffFields())}}
+		Kickoff: Kickoff{ID: wf.ID, Description: wf.KickoffDescription, Output: FieldValues(wf, wf.KickoffFields())}}
 	if t := currentTask(wf); t != nil {
 		out.CurrentTask = &CurrentTask{ID: t.ID, Name: t.Name, Description: t.Description, Number: t.Number,
 			DateStarted: iso(t.DateStarted), DateStartedTsp: tsp(t.DateStarted), DateCompleted: iso(t.DateCompleted),
@@ -210,7 +211,7 @@ func TaskPayload(wf *engine.Workflow, t *engine.Task, users Users) Task {
 	return Task{ID: t.ID, Name: t.Name, Description: t.Description, Number: t.Number,
 		DateStarted: iso(t.DateStarted), DateStartedTsp: tsp(t.DateStarted), DateCompleted: iso(t.DateCompleted),
 		DateCompletedTsp: tsp(t.DateCompleted), DueDate: iso(t.DueDate), DueDateTsp: tsp(t.DueDate),
-		Output: fieldValues(wf, wf.TaskFields(t)), Performers: performers(t, users), Workflow: WorkflowPayload(wf, users)}
+		Output: FieldValues(wf, wf.TaskFields(t)), Performers: performers(t, users), Workflow: WorkflowPayload(wf, users)}
 }
 
 // Subject is what a payload is about: the workflow, plus the task for task
