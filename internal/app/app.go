@@ -12,6 +12,7 @@ import (
 
 	"github.com/pneumatic-oss/pneumatic/internal/problem"
 	"github.com/pneumatic-oss/pneumatic/internal/store"
+	"github.com/pneumatic-oss/pneumatic/internal/template"
 )
 
 // Config is what the use cases need to know about the deployment.
@@ -57,7 +58,24 @@ func New(db *store.DB, cfg Config, now func() time.Time, log *slog.Logger) *Serv
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: db, cfg: cfg, now: now, log: log, jobs: nopNotifier{}}
+	s := &Service{db: db, cfg: cfg, now: now, log: log, jobs: nopNotifier{}}
+	db.SetChecklistHint(s.versionWithoutChecklists)
+	return s
+}
+
+// versionWithoutChecklists is true for a template version already decoded
+// whose tasks have no checklist (the store then skips that query).
+func (s *Service) versionWithoutChecklists(id int64) bool {
+	v, ok := s.versions.Load(id)
+	if !ok {
+		return false
+	}
+	for _, t := range v.(*template.Template).Tasks {
+		if len(t.Checklists) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // SetNotifier sets the worker wake-up hook.

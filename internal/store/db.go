@@ -61,6 +61,8 @@ type DB struct {
 	wcache  *stmtCache
 	rcache  *stmtCache
 	ckpt    *checkpointer // SQLite: copies the WAL back off the writer
+	// noChecklists: see SetChecklistHint; nil for none.
+	noChecklists func(templateVersionID int64) bool
 
 	// gen counts the writes that may change what a prepared change read
 	// besides its own workflow (users, groups, templates, anything): raised
@@ -208,7 +210,12 @@ type Querier interface {
 }
 
 // Read returns the pool for queries outside a write transaction.
-func (db *DB) Read() *Q { return &Q{q: db.readQ, d: db.Dialect} }
+func (db *DB) Read() *Q { return &Q{q: db.readQ, d: db.Dialect, noChecklists: db.noChecklists} }
+
+// SetChecklistHint installs hint, true for a template version known to
+// have no checklist: its workflows then have no checklist item and loading
+// them skips that query. Set it before the database is used.
+func (db *DB) SetChecklistHint(hint func(templateVersionID int64) bool) { db.noChecklists = hint }
 
 // OnReadPool reports whether q reads committed data through the read pool
 // (not a transaction, which may see its own uncommitted changes).
@@ -216,8 +223,9 @@ func (db *DB) OnReadPool(q *Q) bool { return q.q == db.readQ }
 
 // Q runs the store's queries on a pool or a transaction.
 type Q struct {
-	q Querier
-	d Dialect
+	q            Querier
+	d            Dialect
+	noChecklists func(templateVersionID int64) bool
 }
 
 // Dialect of the database behind q.
@@ -231,7 +239,7 @@ func (db *DB) Write(ctx context.Context, fn func(q *Q) error) error {
 	if db.writer != nil {
 		return db.writer.do(ctx, true, func(tx *sql.Tx) error {
 			db.gen.Add(1)
-			return fn(&Q{q: cachedTx{tx: tx, c: db.wcache}, d: SQLite})
+			return fn(&Q{q: cachedTx{tx: tx, c: db.wcache}, d: SQLite, noChecklists: db.noChecklists})
 		})
 	}
 	return db.writeRetrying(ctx, fn)
@@ -267,7 +275,9 @@ func (db *DB) Unchanged(gen int64) bool {
 // workflows stay valid. A workflow's own revision guards the aggregate.
 func (db *DB) WriteWorkflow(ctx context.Context, fn func(q *Q) error) error {
 	if db.writer != nil {
-		return db.writer.do(ctx, false, func(tx *sql.Tx) error { return fn(&Q{q: cachedTx{tx: tx, c: db.wcache}, d: SQLite}) })
+		return db.writer.do(ctx, false, func(tx *sql.Tx) error {
+			return fn(&Q{q: cachedTx{tx: tx, c: db.wcache}, d: SQLite, noChecklists: db.noChecklists})
+		})
 	}
 	return db.writeRetrying(ctx, fn)
 }
@@ -289,7 +299,7 @@ func (db *DB) writeOnce(ctx context.Context, fn func(q *Q) error) error {
 	if err != nil {
 		return err
 	}
-	if err := fn(&Q{q: tx, d: db.Dialect}); err != nil {
+	if err := fn(&Q{q: tx, d: db.Dialect, noChecklists: db.noChecklists}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

@@ -403,8 +403,8 @@ func workflowIn(col string, wfs []*engine.Workflow) (string, []any) {
 	return col + " IN (" + strings.Join(ph, ",") + ")", args
 }
 
-// loadPartsOf reads the tasks, performers, checklists, fields and
-// attachments of several workflows with one query per table.
+// loadPartsOf reads the tasks and performers, checklists, fields and
+// attachments of several workflows with one query each.
 func (q *Q) loadPartsOf(ctx context.Context, wfs []*engine.Workflow, publicURL string) error {
 	if len(wfs) == 0 {
 		return nil
@@ -414,87 +414,61 @@ func (q *Q) loadPartsOf(ctx context.Context, wfs []*engine.Workflow, publicURL s
 		byWF[wf.ID] = wf
 	}
 	where, args := workflowIn("workflow_id", wfs)
-	rows, err := q.q.QueryContext(ctx, `SELECT workflow_id, id, template_task_id, number, api_name, name, description, status,
-		require_completion_by_all, is_urgent, date_started, date_first_started, date_completed, due_date, delay_seconds,
-		delay_start, delay_end, delay_estimated_end FROM tasks WHERE `+where+` ORDER BY workflow_id, number, id`, args...)
+	// Tasks with their performers, one row per performer (or one with no
+	// performer): one statement rather than two.
+	twhere, _ := workflowIn("t.workflow_id", wfs)
+	rows, err := q.q.QueryContext(ctx, `SELECT t.workflow_id, t.id, t.template_task_id, t.number, t.api_name, t.name, t.description,
+		t.status, t.require_completion_by_all, t.is_urgent, t.date_started, t.date_first_started, t.date_completed, t.due_date,
+		t.delay_seconds, t.delay_start, t.delay_end, t.delay_estimated_end,
+		p.user_id, p.group_id, p.is_completed, p.date_completed, p.inbox, p.is_urgent, p.date_started
+		FROM tasks t LEFT JOIN task_performers p ON p.task_id = t.id
+		WHERE `+twhere+` ORDER BY t.workflow_id, t.number, t.id, p.user_id`, args...)
 	if err != nil {
 		return err
 	}
 	byID := map[int64]*engine.Task{}
+	var t *engine.Task
 	for rows.Next() {
-		t := &engine.Task{}
-		var wid int64
+		var tid, wid int64
+		var tt engine.Task
 		var ds, dfs, dc, dd, dsec, dst, den, dest sql.NullInt64
-		if err := rows.Scan(&wid, &t.ID, &t.TemplateTaskID, &t.Number, &t.APIName, &t.Name, &t.Description, &t.Status,
-			&t.RequireCompletionByAll, &t.IsUrgent, &ds, &dfs, &dc, &dd, &dsec, &dst, &den, &dest); err != nil {
+		var puid, pgid, pdc, pds sql.NullInt64
+		var pdone, pinbox, purgent sql.NullBool
+		if err := rows.Scan(&wid, &tid, &tt.TemplateTaskID, &tt.Number, &tt.APIName, &tt.Name, &tt.Description, &tt.Status,
+			&tt.RequireCompletionByAll, &tt.IsUrgent, &ds, &dfs, &dc, &dd, &dsec, &dst, &den, &dest,
+			&puid, &pgid, &pdone, &pdc, &pinbox, &purgent, &pds); err != nil {
 			rows.Close()
 			return err
 		}
-		t.DateStarted, t.DateFirstStarted, t.DateCompleted, t.DueDate = FromNullMicros(ds), FromNullMicros(dfs), FromNullMicros(dc), FromNullMicros(dd)
-		if dsec.Valid {
-			t.Delay = &engine.Delay{Duration: time.Duration(dsec.Int64) * time.Second, Start: FromNullMicros(dst),
-				End: FromNullMicros(den), EstimatedEnd: FromNullMicros(dest)}
+		if t == nil || t.ID != tid {
+			t = &tt
+			t.ID = tid
+			t.DateStarted, t.DateFirstStarted, t.DateCompleted, t.DueDate = FromNullMicros(ds), FromNullMicros(dfs), FromNullMicros(dc), FromNullMicros(dd)
+			if dsec.Valid {
+				t.Delay = &engine.Delay{Duration: time.Duration(dsec.Int64) * time.Second, Start: FromNullMicros(dst),
+					End: FromNullMicros(den), EstimatedEnd: FromNullMicros(dest)}
+			}
+			if wf := byWF[wid]; wf != nil {
+				wf.Tasks = append(wf.Tasks, t)
+			}
+			byID[t.ID] = t
 		}
-		if wf := byWF[wid]; wf != nil {
-			wf.Tasks = append(wf.Tasks, t)
+		if !puid.Valid {
+			continue // a task nobody performs
 		}
-		byID[t.ID] = t
+		p := engine.Performer{UserID: puid.Int64, GroupID: pgid.Int64, IsCompleted: pdone.Bool, DateCompleted: FromNullMicros(pdc)}
+		p.Row = engine.PerformerRow{Valid: true, GroupID: p.GroupID, IsCompleted: p.IsCompleted, Inbox: pinbox.Bool,
+			IsUrgent: purgent.Bool, DateCompleted: pdc.Int64, DateStarted: pds.Int64}
+		t.Performers = append(t.Performers, p)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = q.q.QueryContext(ctx, `SELECT task_id, user_id, group_id, is_completed, date_completed, inbox, is_urgent, date_started
-		FROM task_performers WHERE `+where+` ORDER BY task_id, user_id`, args...)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var tid int64
-		var p engine.Performer
-		var gid, dc, ds sql.NullInt64
-		if err := rows.Scan(&tid, &p.UserID, &gid, &p.IsCompleted, &dc, &p.Row.Inbox, &p.Row.IsUrgent, &ds); err != nil {
-			rows.Close()
+	if q.needChecklists(wfs) {
+		if err := q.loadChecklists(ctx, where, args, byID); err != nil {
 			return err
 		}
-		p.GroupID = gid.Int64
-		p.DateCompleted = FromNullMicros(dc)
-		p.Row.Valid, p.Row.GroupID, p.Row.IsCompleted = true, p.GroupID, p.IsCompleted
-		p.Row.DateCompleted, p.Row.DateStarted = dc.Int64, ds.Int64
-		if t := byID[tid]; t != nil {
-			t.Performers = append(t.Performers, p)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = q.q.QueryContext(ctx, `SELECT id, task_id, checklist_id, checklist_api_name, api_name, template, value, is_selected
-		FROM checklist_items WHERE `+where+` ORDER BY task_id, checklist_id, id`, args...)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var it engine.ChecklistItem
-		var tid, clID int64
-		var clAPI string
-		if err := rows.Scan(&it.ID, &tid, &clID, &clAPI, &it.APIName, &it.Template, &it.Value, &it.IsSelected); err != nil {
-			rows.Close()
-			return err
-		}
-		t := byID[tid]
-		if t == nil {
-			continue
-		}
-		if n := len(t.Checklists); n == 0 || t.Checklists[n-1].ID != clID {
-			t.Checklists = append(t.Checklists, engine.Checklist{ID: clID, APIName: clAPI})
-		}
-		cl := &t.Checklists[len(t.Checklists)-1]
-		cl.Items = append(cl.Items, it)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	rows, err = q.q.QueryContext(ctx, `SELECT workflow_id, id, task_id, api_name, type, name, description, is_required, ord, value,
 		user_id, selections FROM fields WHERE `+where+` ORDER BY workflow_id, ord, id`, args...)
@@ -635,4 +609,49 @@ func (q *Q) ListEvents(ctx context.Context, workflowID int64, limit, offset int)
 		out = append(out, e)
 	}
 	return out, total, rows.Err()
+}
+
+// needChecklists is false when every workflow's template version is known
+// to have no checklist.
+func (q *Q) needChecklists(wfs []*engine.Workflow) bool {
+	if q.noChecklists == nil {
+		return true
+	}
+	for _, wf := range wfs {
+		if !q.noChecklists(wf.TemplateVersionID) {
+			return true
+		}
+	}
+	return false
+}
+
+func (q *Q) loadChecklists(ctx context.Context, where string, args []any, byID map[int64]*engine.Task) error {
+	rows, err := q.q.QueryContext(ctx, `SELECT id, task_id, checklist_id, checklist_api_name, api_name, template, value, is_selected
+		FROM checklist_items WHERE `+where+` ORDER BY task_id, checklist_id, id`, args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var it engine.ChecklistItem
+		var tid, clID int64
+		var clAPI string
+		if err := rows.Scan(&it.ID, &tid, &clID, &clAPI, &it.APIName, &it.Template, &it.Value, &it.IsSelected); err != nil {
+			rows.Close()
+			return err
+		}
+		t := byID[tid]
+		if t == nil {
+			continue
+		}
+		if n := len(t.Checklists); n == 0 || t.Checklists[n-1].ID != clID {
+			t.Checklists = append(t.Checklists, engine.Checklist{ID: clID, APIName: clAPI})
+		}
+		cl := &t.Checklists[len(t.Checklists)-1]
+		cl.Items = append(cl.Items, it)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return nil
 }
