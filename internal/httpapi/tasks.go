@@ -101,28 +101,28 @@ type taskWorkflowJSON struct {
 }
 
 type taskDetailJSON struct {
-	ID                     int64               `json:"id"`
-	Name                   string              `json:"name"`
-	Description            string              `json:"description"`
-	DateStarted            *string             `json:"date_started"`
-	DateStartedTsp         *float64            `json:"date_started_tsp"`
-	DateCompleted          *string             `json:"date_completed"`
-	DateCompletedTsp       *float64            `json:"date_completed_tsp"`
-	DueDate                *string             `json:"due_date"`
-	DueDateTsp             *float64            `json:"due_date_tsp"`
-	IsCompleted            bool                `json:"is_completed"`
-	IsUrgent               bool                `json:"is_urgent"`
-	RequireCompletionByAll bool                `json:"require_completion_by_all"`
-	Performers             []int64             `json:"performers"`
-	Delay                  *delayJSON          `json:"delay"`
-	Output                 []webhook.FieldValue    `json:"output"`
-	Number                 int                 `json:"number"`
-	APIName                string              `json:"api_name"`
-	Status                 string              `json:"status"`
-	Workflow               taskWorkflowJSON    `json:"workflow"`
-	ChecklistsTotal        int                 `json:"checklists_total"`
-	ChecklistsMarked       int                 `json:"checklists_marked"`
-	Checklists             []taskChecklistJSON `json:"checklists"`
+	ID                     int64                `json:"id"`
+	Name                   string               `json:"name"`
+	Description            string               `json:"description"`
+	DateStarted            *string              `json:"date_started"`
+	DateStartedTsp         *float64             `json:"date_started_tsp"`
+	DateCompleted          *string              `json:"date_completed"`
+	DateCompletedTsp       *float64             `json:"date_completed_tsp"`
+	DueDate                *string              `json:"due_date"`
+	DueDateTsp             *float64             `json:"due_date_tsp"`
+	IsCompleted            bool                 `json:"is_completed"`
+	IsUrgent               bool                 `json:"is_urgent"`
+	RequireCompletionByAll bool                 `json:"require_completion_by_all"`
+	Performers             []int64              `json:"performers"`
+	Delay                  *delayJSON           `json:"delay"`
+	Output                 []webhook.FieldValue `json:"output"`
+	Number                 int                  `json:"number"`
+	APIName                string               `json:"api_name"`
+	Status                 string               `json:"status"`
+	Workflow               taskWorkflowJSON     `json:"workflow"`
+	ChecklistsTotal        int                  `json:"checklists_total"`
+	ChecklistsMarked       int                  `json:"checklists_marked"`
+	Checklists             []taskChecklistJSON  `json:"checklists"`
 }
 
 func taskDetailOut(v *app.TaskView) taskDetailJSON {

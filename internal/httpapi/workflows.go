@@ -103,8 +103,8 @@ type workflowTemplateJSON struct {
 }
 
 type workflowKickoffJSON struct {
-	ID          int64            `json:"id"`
-	Description string           `json:"description"`
+	ID          int64                `json:"id"`
+	Description string               `json:"description"`
 	Output      []webhook.FieldValue `json:"output"`
 }
 
@@ -532,13 +532,13 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 }
 
 type fieldsItemJSON struct {
-	ID               int64            `json:"id"`
-	Name             string           `json:"name"`
-	Status           int              `json:"status"`
-	DateCreated      *string          `json:"date_created"`
-	DateCreatedTsp   *float64         `json:"date_created_tsp"`
-	DateCompleted    *string          `json:"date_completed"`
-	DateCompletedTsp *float64         `json:"date_completed_tsp"`
+	ID               int64                `json:"id"`
+	Name             string               `json:"name"`
+	Status           int                  `json:"status"`
+	DateCreated      *string              `json:"date_created"`
+	DateCreatedTsp   *float64             `json:"date_created_tsp"`
+	DateCompleted    *string              `json:"date_completed"`
+	DateCompletedTsp *float64             `json:"date_completed_tsp"`
 	Fields           []webhook.FieldValue `json:"fields"`
 }
 
