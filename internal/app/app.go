@@ -37,6 +37,7 @@ type Service struct {
 	// Reads kept while the store's generation holds (gencache.go).
 	principals genCache[string, *store.Principal]   // by key hash
 	templates  genCache[int64, *store.TemplateMeta] // by template id
+	subs       genCache[int64, map[string]string]   // webhook URLs by event, by account
 
 	// Changes prepared off the writer (prepared.go): written as prepared,
 	// or computed again by the writer because what they read had changed.

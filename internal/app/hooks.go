@@ -26,7 +26,7 @@ func (s *Service) recordHooks(ctx context.Context, q *store.Q, env engine.Env, w
 	if len(hooks) == 0 {
 		return nil
 	}
-	subs, err := q.WebhookSubscriptions(ctx, wf.AccountID)
+	subs, err := s.subscriptions(ctx, q, wf.AccountID)
 	if err != nil || len(subs) == 0 {
 		return err
 	}
@@ -68,4 +68,24 @@ func (s *Service) enqueueDelivery(ctx context.Context, q *store.Q, accountID int
 	d.ID, d.Payload, d.DateCreated, d.RetrySince = id, string(body), now, now
 	d.NextAttemptAt = &now
 	return d, nil
+}
+
+// subscriptions answers an account's webhook URLs by event. It runs inside
+// a write; on SQLite, while no ordinary write has happened since they were
+// read (subscriptions change only through those) and none is pending in
+// this group commit, the committed ones read on the read pool are the ones
+// this transaction sees, and they are kept between calls.
+func (s *Service) subscriptions(ctx context.Context, q *store.Q, accountID int64) (map[string]string, error) {
+	gen, ok := s.db.Generation()
+	if !ok || !s.db.Unchanged(gen) {
+		return q.WebhookSubscriptions(ctx, accountID)
+	}
+	if subs, hit := s.subs.get(gen, accountID); hit {
+		return subs, nil
+	}
+	subs, err := s.db.Read().WebhookSubscriptions(ctx, accountID)
+	if err == nil {
+		s.subs.put(gen, accountID, subs)
+	}
+	return subs, err
 }

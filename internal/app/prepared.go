@@ -90,25 +90,20 @@ func (s *Service) prepareRun(ctx context.Context, accountID, templateID int64, i
 	return &preparedChange{gen: gen, wf: wf, env: env, out: out, view: view, row: row}
 }
 
-// holds reports, in the writer, whether p may be written as it is.
-func (s *Service) holds(ctx context.Context, p *preparedChange, q *store.Q) (bool, error) {
-	if p == nil {
-		return false, nil
-	}
-	ok := s.db.Unchanged(p.gen)
-	if ok && p.wf.ID != 0 { // an action; a run's workflow does not exist yet
-		v, found, err := q.WorkflowVersion(ctx, p.wf.ID)
-		if err != nil {
-			return false, err
-		}
-		ok = found && v == p.wf.Version
-	}
-	if ok {
+// holds reports, in the writer, whether what p read besides its workflow
+// still holds; the workflow's own revision is checked by the conditional
+// save of an action (a run's workflow does not exist yet).
+func (s *Service) holds(p *preparedChange) bool {
+	return p != nil && s.db.Unchanged(p.gen)
+}
+
+// count records whether a prepared change was written as prepared.
+func (s *Service) count(used bool) {
+	if used {
 		s.prepUsed.Add(1)
 	} else {
 		s.prepRedone.Add(1)
 	}
-	return ok, nil
 }
 
 func (s *Service) prepared(p *preparedChange) *preparedChange {

@@ -572,3 +572,45 @@ func TestRedeliverTestEventAndRotation(t *testing.T) {
 		t.Error("redelivered another account's delivery")
 	}
 }
+
+// TestSubscriptionChangesTakeEffectAtOnce: the subscriptions read by a
+// change are kept between changes (hooks.go); a new URL or an unsubscribe
+// must apply to the very next change all the same.
+func TestSubscriptionChangesTakeEffectAtOnce(t *testing.T) {
+	h := setup(t, options{noRun: true})
+	tpl := h.template()
+	byURL := func() map[string]int {
+		m := map[string]int{}
+		for _, d := range h.deliveries() {
+			if d.WorkflowID != nil {
+				m[d.URL]++
+			}
+		}
+		return m
+	}
+	const a, b = "http://a.example/hook", "http://b.example/hook"
+	if _, err := h.svc.SubscribeAllWebhooks(h.ctx, h.owner, a); err != nil {
+		t.Fatal(err)
+	}
+	h.run(tpl)
+	h.run(tpl) // the second run finds the subscriptions kept
+	first := byURL()
+	if first[a] == 0 || first[a]%2 != 0 || len(first) != 1 {
+		t.Fatalf("deliveries by URL after two runs: %v", first)
+	}
+	if _, err := h.svc.SubscribeAllWebhooks(h.ctx, h.owner, b); err != nil {
+		t.Fatal(err)
+	}
+	h.run(tpl)
+	if got := byURL(); got[a] != first[a] || got[b] != first[a]/2 {
+		t.Fatalf("after moving to %s: %v, want %d to it and none more to %s", b, got, first[a]/2, a)
+	}
+	if err := h.svc.UnsubscribeAllWebhooks(h.ctx, h.owner); err != nil {
+		t.Fatal(err)
+	}
+	before := byURL()
+	h.run(tpl)
+	if got := byURL(); got[a] != before[a] || got[b] != before[b] {
+		t.Fatalf("a run after unsubscribing was recorded: %v, before %v", got, before)
+	}
+}

@@ -46,9 +46,11 @@ func (s *Service) run(ctx context.Context, accountID, templateID int64, in RunIn
 	var view *WorkflowView
 	prep := s.prepared(s.prepareRun(ctx, accountID, templateID, in, actor))
 	err := s.db.WriteWorkflow(ctx, func(q *store.Q) error {
-		if ok, err := s.holds(ctx, prep, q); err != nil {
-			return err
-		} else if ok {
+		ok := s.holds(prep)
+		if prep != nil {
+			s.count(ok)
+		}
+		if ok {
 			view = prep.view
 			if err := q.InsertWorkflow(ctx, prep.wf, s.cfg.PublicURL); err != nil {
 				return err
@@ -228,17 +230,21 @@ func (s *Service) act(ctx context.Context, a *Actor, id int64, op func(env engin
 	var view *WorkflowView
 	prep := s.prepared(s.prepareAct(ctx, a, id, op))
 	err := s.db.WriteWorkflow(ctx, func(q *store.Q) error {
-		if ok, err := s.holds(ctx, prep, q); err != nil {
-			return err
-		} else if ok {
-			view = prep.view
-			if err := q.SaveWorkflow(ctx, prep.wf); err != nil {
+		if s.holds(prep) {
+			saved, err := q.SaveWorkflowIfCurrent(ctx, prep.wf)
+			if err != nil {
 				return err
 			}
-			if err := s.persistOutcome(ctx, q, prep.env, prep.wf, prep.out); err != nil {
-				return err
+			s.count(saved)
+			if saved {
+				view = prep.view
+				if err := s.persistOutcome(ctx, q, prep.env, prep.wf, prep.out); err != nil {
+					return err
+				}
+				return s.remember(ctx, q, view)
 			}
-			return s.remember(ctx, q, view)
+		} else if prep != nil {
+			s.count(false)
 		}
 		wf, env, err := s.loadForChange(ctx, q, a.AccountID(), id)
 		if err != nil {

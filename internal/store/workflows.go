@@ -271,16 +271,46 @@ func (q *Q) linkAttachments(ctx context.Context, accountID int64, f *engine.Fiel
 
 // SaveWorkflow writes what an operation changed.
 func (q *Q) SaveWorkflow(ctx context.Context, wf *engine.Workflow) error {
-	// Every save raises the revision, whatever part it changed (see
-	// WorkflowVersion).
+	_, err := q.saveWorkflow(ctx, wf, false)
+	return err
+}
+
+// SaveWorkflowIfCurrent is SaveWorkflow for a change computed from a read
+// at revision wf.Version: when the stored workflow has moved on (or was
+// terminated) it writes nothing and answers false.
+func (q *Q) SaveWorkflowIfCurrent(ctx context.Context, wf *engine.Workflow) (bool, error) {
+	return q.saveWorkflow(ctx, wf, true)
+}
+
+func (q *Q) saveWorkflow(ctx context.Context, wf *engine.Workflow, ifCurrent bool) (bool, error) {
+	// Every save raises the revision, whatever part it changed, so that a
+	// change prepared from an older read is refused by the conditional
+	// save; the workflow row is written first, so a refused save has
+	// written nothing.
+	var res sql.Result
+	var err error
+	cond := ""
 	if wf.Dirty {
-		if _, err := q.q.ExecContext(ctx, `UPDATE workflows SET name = $1, status = $2, is_urgent = $3, due_date = $4,
-			snoozed_until = $5, date_completed = $6, version = version + 1 WHERE id = $7`,
-			wf.Name, wf.Status, wf.IsUrgent, MicrosPtr(wf.DueDate), MicrosPtr(wf.SnoozedUntil), MicrosPtr(wf.DateCompleted), wf.ID); err != nil {
-			return fmt.Errorf("store: update workflow: %w", err)
+		args := []any{wf.Name, wf.Status, wf.IsUrgent, MicrosPtr(wf.DueDate), MicrosPtr(wf.SnoozedUntil), MicrosPtr(wf.DateCompleted), wf.ID}
+		if ifCurrent {
+			cond, args = " AND version = $8 AND deleted_at IS NULL", append(args, wf.Version)
 		}
-	} else if _, err := q.q.ExecContext(ctx, `UPDATE workflows SET version = version + 1 WHERE id = $1`, wf.ID); err != nil {
-		return fmt.Errorf("store: update workflow: %w", err)
+		res, err = q.q.ExecContext(ctx, `UPDATE workflows SET name = $1, status = $2, is_urgent = $3, due_date = $4,
+			snoozed_until = $5, date_completed = $6, version = version + 1 WHERE id = $7`+cond, args...)
+	} else {
+		args := []any{wf.ID}
+		if ifCurrent {
+			cond, args = " AND version = $2 AND deleted_at IS NULL", append(args, wf.Version)
+		}
+		res, err = q.q.ExecContext(ctx, `UPDATE workflows SET version = version + 1 WHERE id = $1`+cond, args...)
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: update workflow: %w", err)
+	}
+	if ifCurrent {
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return false, err
+		}
 	}
 	wf.Version++
 	for _, t := range wf.Tasks {
@@ -294,11 +324,11 @@ func (q *Q) SaveWorkflow(ctx context.Context, wf *engine.Workflow) error {
 				delay_estimated_end = $11 WHERE id = $12`,
 				t.Name, t.Description, t.Status, t.IsUrgent, MicrosPtr(t.DateStarted), MicrosPtr(t.DateFirstStarted),
 				MicrosPtr(t.DateCompleted), MicrosPtr(t.DueDate), dStart, dEnd, dEst, t.ID); err != nil {
-				return fmt.Errorf("store: update task: %w", err)
+				return false, fmt.Errorf("store: update task: %w", err)
 			}
 		}
 		if err := q.saveTaskParts(ctx, wf, t); err != nil {
-			return err
+			return false, err
 		}
 	}
 	for _, f := range wf.Fields {
@@ -307,14 +337,14 @@ func (q *Q) SaveWorkflow(ctx context.Context, wf *engine.Workflow) error {
 		}
 		sel, err := selectionsJSON(f.Selections)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if _, err := q.q.ExecContext(ctx, `UPDATE fields SET value = $1, user_id = $2, selections = $3 WHERE id = $4`,
 			storedValue(f), nullID(f.UserID), sel, f.ID); err != nil {
-			return err
+			return false, err
 		}
 		if err := q.linkAttachments(ctx, wf.AccountID, f); err != nil {
-			return err
+			return false, err
 		}
 		f.Dirty = false
 	}
@@ -322,18 +352,7 @@ func (q *Q) SaveWorkflow(ctx context.Context, wf *engine.Workflow) error {
 		t.Dirty = false
 	}
 	wf.Dirty = false
-	return nil
-}
-
-// WorkflowVersion reads a live workflow's revision; found is false once it
-// is terminated. A change prepared from a read at revision v may be applied
-// while WorkflowVersion still answers v.
-func (q *Q) WorkflowVersion(ctx context.Context, id int64) (v int64, found bool, err error) {
-	err = q.q.QueryRowContext(ctx, `SELECT version FROM workflows WHERE id = $1 AND deleted_at IS NULL`, id).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
-	}
-	return v, err == nil, err
+	return true, nil
 }
 
 // MarkWorkflowDeleted terminates a workflow: it leaves every list.
