@@ -21,15 +21,16 @@ type deliveryArgs struct {
 // recordHooks turns an operation's webhooks into delivery rows and jobs in
 // the same transaction: a rolled-back change sends nothing, a committed one
 // loses nothing. Payloads are built now, so they show the workflow as this
-// change left it, whenever they are sent.
-func (s *Service) recordHooks(ctx context.Context, q *store.Q, env engine.Env, wf *engine.Workflow, hooks []engine.Hook) error {
+// change left it, whenever they are sent. It answers how many it queued.
+func (s *Service) recordHooks(ctx context.Context, q *store.Q, env engine.Env, wf *engine.Workflow, hooks []engine.Hook) (int, error) {
 	if len(hooks) == 0 {
-		return nil
+		return 0, nil
 	}
 	subs, err := s.subscriptions(ctx, q, wf.AccountID)
 	if err != nil || len(subs) == 0 {
-		return err
+		return 0, err
 	}
+	n := 0
 	wid := wf.ID
 	for _, h := range hooks {
 		url, ok := subs[h.Event]
@@ -38,10 +39,11 @@ func (s *Service) recordHooks(ctx context.Context, q *store.Q, env engine.Env, w
 		}
 		subject := webhook.NewSubject(wf, h.Task, env.Dir)
 		if _, err := s.enqueueDelivery(ctx, q, wf.AccountID, &wid, h.Event, url, subject, env.Now); err != nil {
-			return err
+			return n, err
 		}
+		n++
 	}
-	return nil
+	return n, nil
 }
 
 // enqueueDelivery stores a pending delivery with its final body and queues

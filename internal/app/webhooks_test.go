@@ -614,3 +614,35 @@ func TestSubscriptionChangesTakeEffectAtOnce(t *testing.T) {
 		t.Fatalf("a run after unsubscribing was recorded: %v, before %v", got, before)
 	}
 }
+
+type countingNotifier struct{ n atomic.Int64 }
+
+func (c *countingNotifier) Notify() { c.n.Add(1) }
+
+// TestRunnerWokenOnlyWhenAJobWasQueued: each wake-up of the job runner is a
+// query, so a change that queued nothing must not wake it; one that queued a
+// delivery must, or the delivery waits for the runner's next poll.
+func TestRunnerWokenOnlyWhenAJobWasQueued(t *testing.T) {
+	h := setup(t, options{noRun: true})
+	c := &countingNotifier{}
+	h.svc.SetNotifier(c)
+	tpl := h.template()
+	wf := h.run(tpl)
+	h.complete(h.users[0], wf, 1, nil)
+	if n := c.n.Load(); n != 0 {
+		t.Fatalf("%d wake-ups for a run and a completion that queued nothing", n)
+	}
+	if _, err := h.svc.SubscribeAllWebhooks(h.ctx, h.owner, "http://hooks.example/in"); err != nil {
+		t.Fatal(err)
+	}
+	before := c.n.Load()
+	wf = h.run(tpl)
+	if c.n.Load() == before {
+		t.Fatal("a run that queued deliveries did not wake the runner")
+	}
+	before = c.n.Load()
+	h.complete(h.users[0], wf, 1, nil)
+	if c.n.Load() == before {
+		t.Fatal("a completion that queued deliveries did not wake the runner")
+	}
+}

@@ -44,8 +44,9 @@ func (s *Service) Run(ctx context.Context, a *Actor, templateID int64, in RunInp
 
 func (s *Service) run(ctx context.Context, accountID, templateID int64, in RunInput, actor int64) (*WorkflowView, error) {
 	var view *WorkflowView
+	var queued bool
 	prep := s.prepared(s.prepareRun(ctx, accountID, templateID, in, actor))
-	err := s.db.WriteWorkflow(ctx, func(q *store.Q) error {
+	err := s.db.WriteWorkflow(ctx, func(q *store.Q) (err error) {
 		ok := s.holds(prep)
 		if prep != nil {
 			s.count(ok)
@@ -55,7 +56,7 @@ func (s *Service) run(ctx context.Context, accountID, templateID int64, in RunIn
 			if err := q.InsertWorkflow(ctx, prep.wf, s.cfg.PublicURL); err != nil {
 				return err
 			}
-			if err := s.persistOutcome(ctx, q, prep.env, prep.wf, prep.out); err != nil {
+			if queued, err = s.persistOutcome(ctx, q, prep.env, prep.wf, prep.out); err != nil {
 				return err
 			}
 			return s.remember(ctx, q, view)
@@ -85,7 +86,7 @@ func (s *Service) run(ctx context.Context, accountID, templateID int64, in RunIn
 		if err := q.InsertWorkflow(ctx, wf, s.cfg.PublicURL); err != nil {
 			return err
 		}
-		if err := s.persistOutcome(ctx, q, env, wf, out); err != nil {
+		if queued, err = s.persistOutcome(ctx, q, env, wf, out); err != nil {
 			return err
 		}
 		if view, err = s.workflowView(ctx, q, wf, row); err != nil {
@@ -96,21 +97,26 @@ func (s *Service) run(ctx context.Context, accountID, templateID int64, in RunIn
 	if err != nil {
 		return nil, err
 	}
-	s.jobs.Notify()
+	if queued {
+		s.jobs.Notify()
+	}
 	return view, nil
 }
 
-// persistOutcome writes an operation's events, webhooks and wake-ups.
-func (s *Service) persistOutcome(ctx context.Context, q *store.Q, env engine.Env, wf *engine.Workflow, out engine.Outcome) error {
+// persistOutcome writes an operation's events, webhooks and wake-ups, and
+// reports whether it queued a job: only then is the job runner woken (each
+// wake-up is a query, and most completions queue nothing).
+func (s *Service) persistOutcome(ctx context.Context, q *store.Q, env engine.Env, wf *engine.Workflow, out engine.Outcome) (bool, error) {
 	if _, err := q.InsertEvents(ctx, wf, out.Events, env.Now); err != nil {
-		return err
+		return false, err
 	}
 	for _, w := range out.Wakes {
 		if err := jobs.Enqueue(ctx, q, JobResume, resumeArgs{AccountID: wf.AccountID, WorkflowID: wf.ID}, w.At, env.Now, ""); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return s.recordHooks(ctx, q, env, wf, out.Hooks)
+	n, err := s.recordHooks(ctx, q, env, wf, out.Hooks)
+	return len(out.Wakes) > 0 || n > 0, err
 }
 
 func (s *Service) workflowView(ctx context.Context, q *store.Q, wf *engine.Workflow, row *store.TemplateRow) (*WorkflowView, error) {
@@ -228,8 +234,9 @@ func (s *Service) ListWorkflows(ctx context.Context, a *Actor, f store.WorkflowF
 // prepared.go). op may run twice, so it must not keep state between calls.
 func (s *Service) act(ctx context.Context, a *Actor, id int64, op func(env engine.Env, wf *engine.Workflow) (engine.Outcome, error)) (*WorkflowView, error) {
 	var view *WorkflowView
+	var queued bool
 	prep := s.prepared(s.prepareAct(ctx, a, id, op))
-	err := s.db.WriteWorkflow(ctx, func(q *store.Q) error {
+	err := s.db.WriteWorkflow(ctx, func(q *store.Q) (err error) {
 		if s.holds(prep) {
 			saved, err := q.SaveWorkflowIfCurrent(ctx, prep.wf)
 			if err != nil {
@@ -238,7 +245,7 @@ func (s *Service) act(ctx context.Context, a *Actor, id int64, op func(env engin
 			s.count(saved)
 			if saved {
 				view = prep.view
-				if err := s.persistOutcome(ctx, q, prep.env, prep.wf, prep.out); err != nil {
+				if queued, err = s.persistOutcome(ctx, q, prep.env, prep.wf, prep.out); err != nil {
 					return err
 				}
 				return s.remember(ctx, q, view)
@@ -260,7 +267,7 @@ func (s *Service) act(ctx context.Context, a *Actor, id int64, op func(env engin
 		if err := q.SaveWorkflow(ctx, wf); err != nil {
 			return err
 		}
-		if err := s.persistOutcome(ctx, q, env, wf, out); err != nil {
+		if queued, err = s.persistOutcome(ctx, q, env, wf, out); err != nil {
 			return err
 		}
 		if view, err = s.workflowView(ctx, q, wf, nil); err != nil {
@@ -271,7 +278,9 @@ func (s *Service) act(ctx context.Context, a *Actor, id int64, op func(env engin
 	if err != nil {
 		return nil, err
 	}
-	s.jobs.Notify()
+	if queued {
+		s.jobs.Notify()
+	}
 	return view, nil
 }
 
@@ -483,7 +492,7 @@ func (s *Service) handOverTasks(ctx context.Context, q *store.Q, accountID, user
 		if err := q.SaveWorkflow(ctx, wf); err != nil {
 			return err
 		}
-		if err := s.persistOutcome(ctx, q, env, wf, out); err != nil {
+		if _, err := s.persistOutcome(ctx, q, env, wf, out); err != nil {
 			return err
 		}
 	}
@@ -508,7 +517,8 @@ func (s *Service) HandleResume(ctx context.Context, raw json.RawMessage, attempt
 		if err := q.SaveWorkflow(ctx, wf); err != nil {
 			return err
 		}
-		return s.persistOutcome(ctx, q, env, wf, out)
+		_, err = s.persistOutcome(ctx, q, env, wf, out)
+		return err
 	})
 	if err == nil {
 		s.jobs.Notify()
