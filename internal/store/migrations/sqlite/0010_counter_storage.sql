@@ -1,0 +1,3 @@
+-- PostgreSQL only (page fillfactor of the counter tables): SQLite updates
+-- rows in place, so there is nothing to do here; the file keeps the two
+-- databases' migration versions in step.
