@@ -36,7 +36,7 @@ func (s *Service) prepareAct(ctx context.Context, a *Actor, id int64, op func(en
 		return nil
 	}
 	q := s.db.Read()
-	wf, env, err := s.loadForChange(ctx, q, a.AccountID(), id)
+	wf, env, meta, err := s.loadForChange(ctx, q, a.AccountID(), id)
 	if err != nil {
 		return nil
 	}
@@ -47,7 +47,7 @@ func (s *Service) prepareAct(ctx context.Context, a *Actor, id int64, op func(en
 	if err != nil || claimedAttachments(env) {
 		return nil
 	}
-	view, err := s.workflowView(ctx, q, wf, nil)
+	view, err := s.workflowViewOf(ctx, q, wf, meta)
 	if err != nil {
 		return nil
 	}

@@ -120,28 +120,17 @@ func (s *Service) persistOutcome(ctx context.Context, q *store.Q, env engine.Env
 }
 
 func (s *Service) workflowView(ctx context.Context, q *store.Q, wf *engine.Workflow, row *store.TemplateRow) (*WorkflowView, error) {
-	v := &WorkflowView{WF: wf, TemplateOwners: []int64{}}
 	if row == nil {
-		// Most reads: an active template's current document is its latest
-		// version, cached; only an inactive one needs its document decoded.
 		m, err := s.templateMeta(ctx, q, wf.AccountID, wf.TemplateID)
 		if problem.Is(err, problem.NotFound) {
-			return v, nil
+			m, err = nil, nil
 		}
 		if err != nil {
 			return nil, err
 		}
-		if m.IsActive && m.VersionID != nil {
-			v.TemplateActive = true
-			if doc, err := s.templateVersion(ctx, q, *m.VersionID); err == nil && doc.Owners != nil {
-				v.TemplateOwners = doc.Owners
-			}
-			return v, nil
-		}
-		if row, err = q.TemplateByID(ctx, wf.AccountID, wf.TemplateID, false); err != nil {
-			return nil, err
-		}
+		return s.workflowViewOf(ctx, q, wf, m)
 	}
+	v := &WorkflowView{WF: wf, TemplateOwners: []int64{}}
 	v.TemplateActive = row.IsActive
 	if row.IsActive && row.VersionID != nil {
 		if doc, err := s.templateVersion(ctx, q, *row.VersionID); err == nil && doc.Owners != nil {
@@ -151,6 +140,28 @@ func (s *Service) workflowView(ctx context.Context, q *store.Q, wf *engine.Workf
 		v.TemplateOwners = doc.Owners
 	}
 	return v, nil
+}
+
+// workflowViewOf is workflowView given the template's activity and version
+// (nil: the template is deleted). Most reads: an active template's current
+// document is its latest version, cached; only an inactive one needs its
+// document read and decoded.
+func (s *Service) workflowViewOf(ctx context.Context, q *store.Q, wf *engine.Workflow, m *store.TemplateMeta) (*WorkflowView, error) {
+	if m == nil {
+		return &WorkflowView{WF: wf, TemplateOwners: []int64{}}, nil
+	}
+	if m.IsActive && m.VersionID != nil {
+		v := &WorkflowView{WF: wf, TemplateOwners: []int64{}, TemplateActive: true}
+		if doc, err := s.templateVersion(ctx, q, *m.VersionID); err == nil && doc.Owners != nil {
+			v.TemplateOwners = doc.Owners
+		}
+		return v, nil
+	}
+	row, err := q.TemplateByID(ctx, wf.AccountID, wf.TemplateID, false)
+	if err != nil {
+		return nil, err
+	}
+	return s.workflowView(ctx, q, wf, row)
 }
 
 // templateMeta reads whether a template is active and its version, from
@@ -188,14 +199,14 @@ func (s *Service) canSee(ctx context.Context, q *store.Q, a *Actor, wf *engine.W
 // Workflow returns a workflow's detail.
 func (s *Service) Workflow(ctx context.Context, a *Actor, id int64) (*WorkflowView, error) {
 	q := s.db.Read()
-	wf, err := q.LoadWorkflow(ctx, a.AccountID(), id, false, s.cfg.PublicURL)
+	wf, m, err := q.LoadWorkflowAndTemplate(ctx, a.AccountID(), id, false, s.cfg.PublicURL)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.canSee(ctx, q, a, wf); err != nil {
 		return nil, err
 	}
-	return s.workflowView(ctx, q, wf, nil)
+	return s.workflowViewOf(ctx, q, wf, m)
 }
 
 // ListWorkflows answers a page of workflows the caller may see.
@@ -253,7 +264,7 @@ func (s *Service) act(ctx context.Context, a *Actor, id int64, op func(env engin
 		} else if prep != nil {
 			s.count(false)
 		}
-		wf, env, err := s.loadForChange(ctx, q, a.AccountID(), id)
+		wf, env, meta, err := s.loadForChange(ctx, q, a.AccountID(), id)
 		if err != nil {
 			return err
 		}
@@ -270,7 +281,7 @@ func (s *Service) act(ctx context.Context, a *Actor, id int64, op func(env engin
 		if queued, err = s.persistOutcome(ctx, q, env, wf, out); err != nil {
 			return err
 		}
-		if view, err = s.workflowView(ctx, q, wf, nil); err != nil {
+		if view, err = s.workflowViewOf(ctx, q, wf, meta); err != nil {
 			return err
 		}
 		return s.remember(ctx, q, view) // an Idempotency-Key's answer, in this transaction
@@ -284,16 +295,18 @@ func (s *Service) act(ctx context.Context, a *Actor, id int64, op func(env engin
 	return view, nil
 }
 
-func (s *Service) loadForChange(ctx context.Context, q *store.Q, accountID, id int64) (*engine.Workflow, engine.Env, error) {
-	wf, err := q.LoadWorkflow(ctx, accountID, id, true, s.cfg.PublicURL)
+// loadForChange loads a workflow for an action, with the engine's
+// environment and its template's state (for the view the action answers).
+func (s *Service) loadForChange(ctx context.Context, q *store.Q, accountID, id int64) (*engine.Workflow, engine.Env, *store.TemplateMeta, error) {
+	wf, m, err := q.LoadWorkflowAndTemplate(ctx, accountID, id, true, s.cfg.PublicURL)
 	if err != nil {
-		return nil, engine.Env{}, err
+		return nil, engine.Env{}, nil, err
 	}
 	doc, err := s.templateVersion(ctx, q, wf.TemplateVersionID)
 	if err != nil {
-		return nil, engine.Env{}, err
+		return nil, engine.Env{}, nil, err
 	}
-	return wf, engine.Env{Now: s.Now(), Dir: s.newDirectory(ctx, q, accountID), Template: doc}, nil
+	return wf, engine.Env{Now: s.Now(), Dir: s.newDirectory(ctx, q, accountID), Template: doc}, m, nil
 }
 
 // CompleteTask completes (a performer's share of) a workflow's current task.
@@ -484,7 +497,7 @@ func (s *Service) handOverTasks(ctx context.Context, q *store.Q, accountID, user
 		return err
 	}
 	for _, id := range ids {
-		wf, env, err := s.loadForChange(ctx, q, accountID, id)
+		wf, env, _, err := s.loadForChange(ctx, q, accountID, id)
 		if err != nil {
 			return err
 		}
@@ -506,7 +519,7 @@ func (s *Service) HandleResume(ctx context.Context, raw json.RawMessage, attempt
 		return &jobs.Retry{Drop: true, Err: err}
 	}
 	err := s.write(ctx, func(q *store.Q) error {
-		wf, env, err := s.loadForChange(ctx, q, args.AccountID, args.WorkflowID)
+		wf, env, _, err := s.loadForChange(ctx, q, args.AccountID, args.WorkflowID)
 		if problem.Is(err, problem.NotFound) {
 			return nil
 		}

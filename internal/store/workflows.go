@@ -367,6 +367,9 @@ func (q *Q) MarkWorkflowDeleted(ctx context.Context, id int64, now time.Time) er
 const workflowColumns = `id, account_id, template_id, template_version_id, template_name, name, description, kickoff_description,
 	status, starter_id, is_external, is_urgent, finalizable, due_date, snoozed_until, date_created, date_completed, version`
 
+// workflowColumnsW is workflowColumns of a query where the workflow is "w".
+var workflowColumnsW = "w." + strings.Join(strings.Fields(strings.ReplaceAll(workflowColumns, ",", " ")), ", w.")
+
 func scanWorkflow(row interface{ Scan(...any) error }) (*engine.Workflow, error) {
 	wf := &engine.Workflow{}
 	var starter, due, snooze, completed sql.NullInt64
@@ -402,6 +405,45 @@ func (q *Q) LoadWorkflow(ctx context.Context, accountID, id int64, forUpdate boo
 	}
 	return wf, q.loadParts(ctx, wf, publicURL)
 }
+
+// LoadWorkflowAndTemplate is LoadWorkflow that also reads, in the same
+// statement, its template's activity and current version: nil when the
+// template is deleted. A read of the detail and an action each need both,
+// and on PostgreSQL each statement is a round trip.
+func (q *Q) LoadWorkflowAndTemplate(ctx context.Context, accountID, id int64, forUpdate bool, publicURL string) (*engine.Workflow, *TemplateMeta, error) {
+	lock := ""
+	if forUpdate && q.d == Postgres {
+		lock = " FOR UPDATE OF w" // not the template: actions on its workflows must not queue behind one another
+	}
+	var tid, vid sql.NullInt64
+	var active sql.NullBool
+	row := q.q.QueryRowContext(ctx, `SELECT `+workflowColumnsW+`, tp.id, tp.is_active, tp.version_id FROM workflows w
+		LEFT JOIN templates tp ON tp.id = w.template_id AND tp.account_id = w.account_id AND tp.deleted_at IS NULL
+		WHERE w.id = $1 AND w.account_id = $2 AND w.deleted_at IS NULL`+lock, id, accountID)
+	wf, err := scanWorkflow(scanWith{row, []any{&tid, &active, &vid}})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, problem.Notfound()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var m *TemplateMeta
+	if tid.Valid {
+		m = &TemplateMeta{AccountID: accountID, IsActive: active.Bool}
+		if vid.Valid {
+			m.VersionID = &vid.Int64
+		}
+	}
+	return wf, m, q.loadParts(ctx, wf, publicURL)
+}
+
+// scanWith scans a row into the destinations asked for, then extra ones.
+type scanWith struct {
+	row   interface{ Scan(...any) error }
+	extra []any
+}
+
+func (s scanWith) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
 
 func (q *Q) loadParts(ctx context.Context, wf *engine.Workflow, publicURL string) error {
 	return q.loadPartsOf(ctx, []*engine.Workflow{wf}, publicURL)
