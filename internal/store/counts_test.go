@@ -186,6 +186,14 @@ func (w *world) check(step string) {
 					if got != want {
 						w.t.Fatalf("%s: user %d template %d completed=%v: task count %d, COUNT(*) %d", step, u.User.ID, tpl, completed, got, want)
 					}
+					// A page past the end has no rows to carry the count.
+					page, got, err := w.db.Read().ListTasks(w.ctx, acct, store.TaskFilter{UserID: u.User.ID, Completed: completed, TemplateID: tpl, Limit: 1, Offset: want})
+					if err != nil {
+						w.t.Fatal(err)
+					}
+					if got != want || len(page) != 0 {
+						w.t.Fatalf("%s: user %d template %d completed=%v, past the end: task count %d with %d rows, COUNT(*) %d", step, u.User.ID, tpl, completed, got, len(page), want)
+					}
 				}
 			}
 		}

@@ -165,16 +165,19 @@ func (q *Q) ListTasks(ctx context.Context, accountID int64, f TaskFilter) ([]Tas
 	// Both counts come from task_counts, which triggers keep (migration
 	// 0007): kind 0 counts the inbox = TRUE rows of the user, kind 1 the
 	// is_completed = TRUE rows of live workflows; template_id 0 is the row
-	// of every template.
+	// of every template. The count rides on the page's rows (a subquery
+	// both databases evaluate once), so a page is one round trip; only an
+	// empty page asks for it apart.
 	kind := 0
 	if f.Completed {
 		kind = 1
 	}
-	var total int
-	if err := q.q.QueryRowContext(ctx, `SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM task_counts c
-		WHERE c.user_id = $1 AND c.kind = $2 AND c.template_id = $3`, f.UserID, kind, f.TemplateID).Scan(&total); err != nil {
-		return nil, 0, err
+	tpl := "0"
+	if f.TemplateID != 0 {
+		tpl = "$2"
 	}
+	count := fmt.Sprintf(`SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM task_counts c
+		WHERE c.user_id = $1 AND c.kind = %d AND c.template_id = %s`, kind, tpl)
 	order := "p.is_urgent DESC, p.date_started DESC, p.task_id DESC"
 	switch {
 	case f.Completed:
@@ -186,25 +189,35 @@ func (q *Q) ListTasks(ctx context.Context, accountID int64, f TaskFilter) ([]Tas
 	case f.Order == "overdue":
 		order = "CASE WHEN t.due_date IS NULL THEN 1 ELSE 0 END, t.due_date ASC, p.task_id ASC"
 	}
-	args = append(args, f.Limit, f.Offset)
+	pageArgs := append(args[:len(args):len(args)], f.Limit, f.Offset)
 	rows, err := q.q.QueryContext(ctx, fmt.Sprintf(`SELECT t.id, t.name, w.name, w.id, t.due_date, t.date_started, w.template_id,
-		t.template_task_id, t.is_urgent, t.status %s WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`, from, where, order, len(args)-1, len(args)), args...)
+		t.template_task_id, t.is_urgent, t.status, (%s) %s WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`,
+		count, from, where, order, len(pageArgs)-1, len(pageArgs)), pageArgs...)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
 	out := []TaskListItem{}
+	total := 0
 	for rows.Next() {
 		var it TaskListItem
 		var due, started sql.NullInt64
 		if err := rows.Scan(&it.ID, &it.Name, &it.WorkflowName, &it.WorkflowID, &due, &started, &it.TemplateID, &it.TemplateTaskID,
-			&it.IsUrgent, &it.Status); err != nil {
+			&it.IsUrgent, &it.Status, &total); err != nil {
 			return nil, 0, err
 		}
 		it.DueDate, it.DateStarted = FromNullMicros(due), FromNullMicros(started)
 		out = append(out, it)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if len(out) == 0 {
+		if err := q.q.QueryRowContext(ctx, count, args...).Scan(&total); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, total, nil
 }
 
 // TaskWorkflowID finds the workflow of a task of the account.
