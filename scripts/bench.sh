@@ -52,6 +52,12 @@ notes=()
 if [ "$PG_URL" != none ]; then
   if bin/pneumatic-load "${common[@]}" --profile-dir "$work/postgres" --label PostgreSQL --database-url "$PG_URL" --out "$work/postgres.json" | tee "$work/postgres.txt"; then
     results+=("$work/postgres.json")
+    # Vacuum settings move PostgreSQL's figures (dead row versions of the
+    # constantly updated rows); say what the measured server ran with.
+    if command -v psql >/dev/null; then
+      av=$(psql "$PG_URL" -Atc "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) FROM pg_settings WHERE name IN ('autovacuum', 'autovacuum_naptime', 'shared_buffers', 'synchronous_commit')" 2>/dev/null || true)
+      [ -n "$av" ] && notes+=(--note "PostgreSQL settings of the measured server: $av (shared_buffers in 8 kB pages).")
+    fi
   else
     notes+=(--note "The PostgreSQL run failed ($PG_URL); see the tool's output.")
   fi
