@@ -119,49 +119,58 @@ func (s *Service) persistOutcome(ctx context.Context, q *store.Q, env engine.Env
 	return len(out.Wakes) > 0 || n > 0, err
 }
 
+// workflowView answers a workflow with its template's state, from the
+// template's row when the caller has it (nil: from its cached metadata).
 func (s *Service) workflowView(ctx context.Context, q *store.Q, wf *engine.Workflow, row *store.TemplateRow) (*WorkflowView, error) {
-	if row == nil {
-		m, err := s.templateMeta(ctx, q, wf.AccountID, wf.TemplateID)
-		if problem.Is(err, problem.NotFound) {
-			m, err = nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		return s.workflowViewOf(ctx, q, wf, m)
+	if row != nil {
+		return s.viewOfRow(ctx, q, wf, row), nil
 	}
-	v := &WorkflowView{WF: wf, TemplateOwners: []int64{}}
-	v.TemplateActive = row.IsActive
-	if row.IsActive && row.VersionID != nil {
-		if doc, err := s.templateVersion(ctx, q, *row.VersionID); err == nil && doc.Owners != nil {
-			v.TemplateOwners = doc.Owners
-		}
-	} else if doc, err := decodeDoc(row.Doc); err == nil && doc.Owners != nil {
-		v.TemplateOwners = doc.Owners
+	m, err := s.templateMeta(ctx, q, wf.AccountID, wf.TemplateID)
+	if problem.Is(err, problem.NotFound) {
+		m, err = nil, nil
 	}
-	return v, nil
+	if err != nil {
+		return nil, err
+	}
+	return s.workflowViewOf(ctx, q, wf, m)
 }
 
 // workflowViewOf is workflowView given the template's activity and version
 // (nil: the template is deleted). Most reads: an active template's current
 // document is its latest version, cached; only an inactive one needs its
-// document read and decoded.
+// row read and its document decoded.
 func (s *Service) workflowViewOf(ctx context.Context, q *store.Q, wf *engine.Workflow, m *store.TemplateMeta) (*WorkflowView, error) {
-	if m == nil {
+	switch {
+	case m == nil:
 		return &WorkflowView{WF: wf, TemplateOwners: []int64{}}, nil
-	}
-	if m.IsActive && m.VersionID != nil {
-		v := &WorkflowView{WF: wf, TemplateOwners: []int64{}, TemplateActive: true}
-		if doc, err := s.templateVersion(ctx, q, *m.VersionID); err == nil && doc.Owners != nil {
-			v.TemplateOwners = doc.Owners
-		}
-		return v, nil
+	case m.IsActive && m.VersionID != nil:
+		return s.viewOfVersion(ctx, q, wf, *m.VersionID), nil
 	}
 	row, err := q.TemplateByID(ctx, wf.AccountID, wf.TemplateID, false)
 	if err != nil {
 		return nil, err
 	}
-	return s.workflowView(ctx, q, wf, row)
+	return s.viewOfRow(ctx, q, wf, row), nil
+}
+
+func (s *Service) viewOfRow(ctx context.Context, q *store.Q, wf *engine.Workflow, row *store.TemplateRow) *WorkflowView {
+	if row.IsActive && row.VersionID != nil {
+		return s.viewOfVersion(ctx, q, wf, *row.VersionID)
+	}
+	v := &WorkflowView{WF: wf, TemplateActive: row.IsActive, TemplateOwners: []int64{}}
+	if doc, err := decodeDoc(row.Doc); err == nil && doc.Owners != nil {
+		v.TemplateOwners = doc.Owners
+	}
+	return v
+}
+
+// viewOfVersion: the template is active at versionID, whose owners it has.
+func (s *Service) viewOfVersion(ctx context.Context, q *store.Q, wf *engine.Workflow, versionID int64) *WorkflowView {
+	v := &WorkflowView{WF: wf, TemplateActive: true, TemplateOwners: []int64{}}
+	if doc, err := s.templateVersion(ctx, q, versionID); err == nil && doc.Owners != nil {
+		v.TemplateOwners = doc.Owners
+	}
+	return v
 }
 
 // templateMeta reads whether a template is active and its version, from

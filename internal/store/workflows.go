@@ -391,19 +391,8 @@ func scanWorkflow(row interface{ Scan(...any) error }) (*engine.Workflow, error)
 // locks the workflow row on PostgreSQL so that concurrent actions on one
 // workflow take turns (SQLite's single writer does that already).
 func (q *Q) LoadWorkflow(ctx context.Context, accountID, id int64, forUpdate bool, publicURL string) (*engine.Workflow, error) {
-	lock := ""
-	if forUpdate && q.d == Postgres {
-		lock = " FOR UPDATE"
-	}
-	wf, err := scanWorkflow(q.q.QueryRowContext(ctx, `SELECT `+workflowColumns+` FROM workflows
-		WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL`+lock, id, accountID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, problem.Notfound()
-	}
-	if err != nil {
-		return nil, err
-	}
-	return wf, q.loadParts(ctx, wf, publicURL)
+	wf, _, err := q.loadWorkflow(ctx, accountID, id, forUpdate, false, publicURL)
+	return wf, err
 }
 
 // LoadWorkflowAndTemplate is LoadWorkflow that also reads, in the same
@@ -411,16 +400,28 @@ func (q *Q) LoadWorkflow(ctx context.Context, accountID, id int64, forUpdate boo
 // template is deleted. A read of the detail and an action each need both,
 // and on PostgreSQL each statement is a round trip.
 func (q *Q) LoadWorkflowAndTemplate(ctx context.Context, accountID, id int64, forUpdate bool, publicURL string) (*engine.Workflow, *TemplateMeta, error) {
+	return q.loadWorkflow(ctx, accountID, id, forUpdate, true, publicURL)
+}
+
+func (q *Q) loadWorkflow(ctx context.Context, accountID, id int64, forUpdate, withTemplate bool, publicURL string) (*engine.Workflow, *TemplateMeta, error) {
 	lock := ""
 	if forUpdate && q.d == Postgres {
 		lock = " FOR UPDATE OF w" // not the template: actions on its workflows must not queue behind one another
 	}
+	cols, join := workflowColumnsW, ""
 	var tid, vid sql.NullInt64
 	var active sql.NullBool
-	row := q.q.QueryRowContext(ctx, `SELECT `+workflowColumnsW+`, tp.id, tp.is_active, tp.version_id FROM workflows w
-		LEFT JOIN templates tp ON tp.id = w.template_id AND tp.account_id = w.account_id AND tp.deleted_at IS NULL
+	var row interface{ Scan(...any) error }
+	if withTemplate {
+		cols += ", tp.id, tp.is_active, tp.version_id"
+		join = " LEFT JOIN templates tp ON tp.id = w.template_id AND tp.account_id = w.account_id AND tp.deleted_at IS NULL"
+	}
+	row = q.q.QueryRowContext(ctx, `SELECT `+cols+` FROM workflows w`+join+`
 		WHERE w.id = $1 AND w.account_id = $2 AND w.deleted_at IS NULL`+lock, id, accountID)
-	wf, err := scanWorkflow(scanWith{row, []any{&tid, &active, &vid}})
+	if withTemplate {
+		row = scanWith{row, []any{&tid, &active, &vid}}
+	}
+	wf, err := scanWorkflow(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, problem.Notfound()
 	}
