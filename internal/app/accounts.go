@@ -121,36 +121,123 @@ var (
 
 // Authenticate resolves an API key to the caller.
 func (s *Service) Authenticate(ctx context.Context, key string) (*Actor, error) {
+	return s.authenticate(ctx, key, false)
+}
+
+// AuthenticateDeferred is Authenticate for requests whose first statement
+// confirms the key (a stamped task-list page or workflow load: see
+// confirm). On PostgreSQL a key seen before is then answered from memory,
+// unconfirmed, saving the request its key lookup; the caller must see the
+// actor confirmed (Confirmed, or Confirm) before it answers.
+func (s *Service) AuthenticateDeferred(ctx context.Context, key string) (*Actor, error) {
+	return s.authenticate(ctx, key, true)
+}
+
+func (s *Service) authenticate(ctx context.Context, key string, deferrable bool) (*Actor, error) {
 	if !auth.WellFormedKey(key) {
 		return nil, ErrInvalidKey
 	}
 	now := s.Now()
 	hash := auth.HashKey(key)
-	gen, cacheable := s.db.Generation()
-	p, hit := s.principals.get(gen, hash)
-	if !hit || (p.ExpiresAt != nil && !p.ExpiresAt.After(now)) {
+	// On SQLite the cache is exact by itself: this process holds every
+	// writer. On PostgreSQL other servers write too, so a cached principal
+	// is only served to a request that confirms it.
+	gen, local := s.db.Generation()
+	var p *store.Principal
+	var hit bool
+	var pending *pendingAuth
+	switch {
+	case local:
+		p, hit = s.principals.get(gen, hash)
+	case deferrable:
+		var g int64
+		if p, g, hit = s.principals.peek(hash); hit {
+			pending = &pendingAuth{hash: hash, gen: g}
+		}
+	}
+	if hit && p.ExpiresAt != nil && !p.ExpiresAt.After(now) {
+		hit, pending = false, nil
+	}
+	if !hit {
 		var err error
+		s.keyLookups.Add(1)
 		if p, err = s.db.Read().PrincipalByKeyHash(ctx, hash, now); err != nil {
 			return nil, err
 		}
 		if p == nil {
 			return nil, ErrInvalidKey
 		}
-		if cacheable {
-			s.principals.put(gen, hash, p)
+		if !local {
+			gen = p.Gen
 		}
+		s.principals.put(gen, hash, p)
 	}
-	// Each request gets its own copy of the user.
-	u := *p.User
-	p = &store.Principal{KeyID: p.KeyID, User: &u, LastUsed: p.LastUsed, ExpiresAt: p.ExpiresAt}
+	a := actorOf(p)
+	a.pending = pending
 	// last_used is kept to the minute: a write per request would compete
 	// with real work for the single SQLite writer.
 	if p.LastUsed == nil || now.Sub(*p.LastUsed) > time.Minute {
 		if err := s.write(ctx, func(q *store.Q) error { return q.TouchAPIKey(ctx, p.KeyID, now) }); err != nil {
 			s.log.WarnContext(ctx, "api key last_used", "err", err)
+		} else if !local {
+			// The touch leaves the cache generation alone (0011); the
+			// cached principal must learn of it, or every later request
+			// would touch again.
+			touched := *p
+			touched.LastUsed = &now
+			if pending != nil {
+				gen = pending.gen
+			}
+			s.principals.put(gen, hash, &touched)
 		}
 	}
-	return &Actor{User: p.User, KeyID: p.KeyID}, nil
+	return a, nil
+}
+
+// actorOf gives a request its own copy of a (perhaps cached) principal.
+func actorOf(p *store.Principal) *Actor {
+	u := *p.User
+	return &Actor{User: &u, KeyID: p.KeyID}
+}
+
+// confirm settles a deferred authentication with the cache generation that
+// q's stamped statement read (store.Q.WithGenStamp). The same generation
+// as the cached principal's: nothing that could change the key or its
+// user was committed in between, so the principal held in the snapshot
+// that statement read. Otherwise the key is looked up again, in q, and
+// the actor updated; changed reports whether its user's authority
+// (account, admin, owner) differs, in which case what was read for the old
+// one must be read again.
+func (s *Service) confirm(ctx context.Context, q *store.Q, a *Actor) (changed bool, err error) {
+	if a.pending == nil {
+		return false, nil
+	}
+	if gen, ok := q.GenStamp(); ok && gen == a.pending.gen {
+		a.pending = nil
+		return false, nil
+	}
+	s.keyLookups.Add(1)
+	p, err := q.PrincipalByKeyHash(ctx, a.pending.hash, s.Now())
+	if err != nil {
+		return false, err
+	}
+	if p == nil {
+		return false, ErrInvalidKey
+	}
+	s.principals.put(p.Gen, a.pending.hash, p)
+	fresh := actorOf(p)
+	changed = fresh.User.ID != a.User.ID || fresh.User.AccountID != a.User.AccountID ||
+		fresh.User.IsAdmin != a.User.IsAdmin || fresh.User.IsOwner != a.User.IsOwner || fresh.KeyID != a.KeyID
+	*a = *fresh
+	return changed, nil
+}
+
+// Confirm confirms a deferred authentication with a lookup of its own: for
+// a request that ended before a stamped statement (a 4xx). A confirmed
+// actor is left alone.
+func (s *Service) Confirm(ctx context.Context, a *Actor) error {
+	_, err := s.confirm(ctx, s.db.Read(), a)
+	return err
 }
 
 func checkEmail(email string) error {

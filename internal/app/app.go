@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pneumatic-oss/pneumatic/internal/engine"
 	"github.com/pneumatic-oss/pneumatic/internal/problem"
 	"github.com/pneumatic-oss/pneumatic/internal/store"
 	"github.com/pneumatic-oss/pneumatic/internal/template"
@@ -35,15 +36,21 @@ type Service struct {
 
 	versions sync.Map // template version id → *template.Template (immutable)
 	// Reads kept while the store's generation holds (gencache.go).
-	principals genCache[string, *store.Principal]   // by key hash
+	principals genCache[string, *store.Principal]   // by key hash (PostgreSQL: by cache generation)
 	templates  genCache[int64, *store.TemplateMeta] // by template id
 	subs       genCache[int64, map[string]string]   // webhook URLs by event, by account
+	users      genCache[userKey, engine.User]       // PostgreSQL: the directory's users (directory.go)
 
 	// Changes prepared off the writer (prepared.go): written as prepared,
 	// or computed again by the writer because what they read had changed.
 	prepUsed, prepRedone atomic.Int64
+	keyLookups           atomic.Int64
 	afterPrepare         func() // tests: runs between preparing and writing
 }
+
+// KeyLookups counts the API-key lookups the service made: the statements
+// that its principal cache and deferred confirmation saved are missing.
+func (s *Service) KeyLookups() int64 { return s.keyLookups.Load() }
 
 // PreparedStats counts the runs and actions written as prepared off the
 // writer and those the writer had to compute again (SQLite only).
@@ -99,7 +106,20 @@ func (nopNotifier) Notify() {}
 type Actor struct {
 	User  *store.User
 	KeyID int64
+	// pending is set while the key's principal, served from memory on
+	// PostgreSQL, awaits confirmation by the request's first statement
+	// (see AuthenticateDeferred).
+	pending *pendingAuth
 }
+
+// pendingAuth is what confirming a cached principal needs.
+type pendingAuth struct {
+	hash string // the key's
+	gen  int64  // cache generation the principal was read at
+}
+
+// Confirmed is false while the actor's key awaits confirmation.
+func (a *Actor) Confirmed() bool { return a.pending == nil }
 
 // AccountID of the caller.
 func (a *Actor) AccountID() int64 { return a.User.AccountID }

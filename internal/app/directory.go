@@ -21,11 +21,22 @@ type directory struct {
 	groups    map[int64][]int64
 	ownerID   int64
 	claimed   map[int64]int64 // attachment id → field id, within this operation
+	// kept: users kept across operations at cache generation gen
+	// (PostgreSQL, when the operation's load was stamped; else nil).
+	kept *genCache[userKey, engine.User]
+	gen  int64
 }
 
+// userKey is a user of an account.
+type userKey struct{ account, id int64 }
+
 func (s *Service) newDirectory(ctx context.Context, q *store.Q, accountID int64) *directory {
-	return &directory{ctx: ctx, q: q, accountID: accountID, publicURL: s.cfg.PublicURL, users: map[int64]*engine.User{},
+	d := &directory{ctx: ctx, q: q, accountID: accountID, publicURL: s.cfg.PublicURL, users: map[int64]*engine.User{},
 		byEmail: map[string]*engine.User{}, groups: map[int64][]int64{}, claimed: map[int64]int64{}}
+	if gen, ok := q.GenStamp(); ok {
+		d.kept, d.gen = &s.users, gen
+	}
+	return d
 }
 
 func toEngineUser(u *store.User) *engine.User {
@@ -40,6 +51,13 @@ func (d *directory) User(id int64) (engine.User, bool) {
 		}
 		return *u, true
 	}
+	k := userKey{d.accountID, id}
+	if d.kept != nil {
+		if u, hit := d.kept.get(d.gen, k); hit {
+			d.users[id] = &u
+			return u, true
+		}
+	}
 	su, err := d.q.UserByID(d.ctx, d.accountID, id)
 	if err != nil {
 		d.users[id] = nil
@@ -47,6 +65,9 @@ func (d *directory) User(id int64) (engine.User, bool) {
 	}
 	u := toEngineUser(su)
 	d.users[id] = u
+	if d.kept != nil {
+		d.kept.put(d.gen, k, *u)
+	}
 	return *u, true
 }
 

@@ -39,3 +39,12 @@ func (c *genCache[K, V]) put(gen int64, k K, v V) {
 	}
 	c.m[k] = v
 }
+
+// peek answers the value of k whatever generation it was read at, and
+// that generation: for callers that confirm it themselves.
+func (c *genCache[K, V]) peek(k K) (V, int64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, c.gen, ok
+}

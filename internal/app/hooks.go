@@ -77,7 +77,21 @@ func (s *Service) enqueueDelivery(ctx context.Context, q *store.Q, accountID int
 // read (subscriptions change only through those) and none is pending in
 // this group commit, the committed ones read on the read pool are the ones
 // this transaction sees, and they are kept between calls.
+//
+// On PostgreSQL they are kept while the cache generation that q's stamped
+// load read (store.Q.WithGenStamp) is the one they were read at: every
+// change of a subscription moves it in its own transaction.
 func (s *Service) subscriptions(ctx context.Context, q *store.Q, accountID int64) (map[string]string, error) {
+	if gen, ok := q.GenStamp(); ok {
+		if subs, hit := s.subs.get(gen, accountID); hit {
+			return subs, nil
+		}
+		subs, err := q.WebhookSubscriptions(ctx, accountID)
+		if err == nil {
+			s.subs.put(gen, accountID, subs)
+		}
+		return subs, err
+	}
 	gen, ok := s.db.Generation()
 	if !ok || !s.db.Unchanged(gen) {
 		return q.WebhookSubscriptions(ctx, accountID)

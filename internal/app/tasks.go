@@ -51,7 +51,21 @@ func (s *Service) ListTasks(ctx context.Context, a *Actor, f store.TaskFilter) (
 			return nil, 0, err
 		}
 	}
-	return q.ListTasks(ctx, a.AccountID(), f)
+	if a.Confirmed() {
+		return q.ListTasks(ctx, a.AccountID(), f)
+	}
+	q = q.WithGenStamp()
+	items, total, err := q.ListTasks(ctx, a.AccountID(), f)
+	if err != nil {
+		return nil, 0, err
+	}
+	if changed, err := s.confirm(ctx, q, a); err != nil || changed {
+		if err != nil {
+			return nil, 0, err
+		}
+		return s.ListTasks(ctx, a, f) // read for who the key is now
+	}
+	return items, total, nil
 }
 
 // ChecklistView is a checklist with its task.

@@ -208,8 +208,15 @@ func (s *Service) canSee(ctx context.Context, q *store.Q, a *Actor, wf *engine.W
 // Workflow returns a workflow's detail.
 func (s *Service) Workflow(ctx context.Context, a *Actor, id int64) (*WorkflowView, error) {
 	q := s.db.Read()
+	if !a.Confirmed() {
+		q = q.WithGenStamp()
+	}
 	wf, m, err := q.LoadWorkflowAndTemplate(ctx, a.AccountID(), id, false, s.cfg.PublicURL)
 	if err != nil {
+		return nil, err
+	}
+	// The load is keyed by the account, which a key's user never leaves.
+	if _, err := s.confirm(ctx, q, a); err != nil {
 		return nil, err
 	}
 	if err := s.canSee(ctx, q, a, wf); err != nil {
@@ -273,8 +280,15 @@ func (s *Service) act(ctx context.Context, a *Actor, id int64, op func(env engin
 		} else if prep != nil {
 			s.count(false)
 		}
+		// On PostgreSQL the load reads the cache generation, which
+		// confirms a deferred key and lets the change use what this server
+		// keeps of users and subscriptions.
+		q = q.WithGenStamp()
 		wf, env, meta, err := s.loadForChange(ctx, q, a.AccountID(), id)
 		if err != nil {
+			return err
+		}
+		if _, err := s.confirm(ctx, q, a); err != nil {
 			return err
 		}
 		if err := s.canSee(ctx, q, a, wf); err != nil {

@@ -345,7 +345,7 @@ type registeredRoute struct {
 
 func (r registeredRoute) String() string { return r.Method + " " + r.Pattern }
 
-var handleRE = regexp.MustCompile(`Handle\("([A-Z]+) ([^"]+)",\s*s\.(authed|open)\(`)
+var handleRE = regexp.MustCompile(`Handle\("([A-Z]+) ([^"]+)",\s*s\.(authed|open)(?:Deferred)?\(`)
 
 // registeredRoutes reads the routes from the package's source, so that a
 // route added later without a row in the tests' tables fails them.

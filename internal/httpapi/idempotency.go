@@ -40,6 +40,13 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, raw map[stri
 		writeJSON(w, status, v)
 		return nil
 	}
+	// A replay answers without the use case's own statements, so a
+	// deferred key is confirmed first.
+	if a := actor(r); !a.Confirmed() {
+		if err := s.app.Confirm(r.Context(), a); err != nil {
+			return err
+		}
+	}
 	k := key[0]
 	if len(key) != 1 || k == "" || len(k) > maxIdempotencyKey || !printableASCII(k) {
 		return problem.Field("Idempotency-Key", "The Idempotency-Key header must be one value of 1 to 255 printable ASCII characters.")

@@ -37,10 +37,10 @@ func (s *Server) routes() {
 
 	m.Handle("GET /workflows", s.authed(s.handleWorkflowList))
 	m.Handle("GET /workflows/fields", s.authed(s.handleWorkflowFields))
-	m.Handle("GET /workflows/{id}", s.authed(s.handleWorkflowGet))
+	m.Handle("GET /workflows/{id}", s.authedDeferred(s.handleWorkflowGet))
 	m.Handle("PATCH /workflows/{id}", s.authed(s.handleWorkflowPatch))
 	m.Handle("DELETE /workflows/{id}", s.authed(s.handleWorkflowDelete))
-	m.Handle("POST /workflows/{id}/task-complete", s.authed(s.handleTaskComplete))
+	m.Handle("POST /workflows/{id}/task-complete", s.authedDeferred(s.handleTaskComplete))
 	m.Handle("POST /workflows/{id}/finish", s.authed(s.handleFinish))
 	m.Handle("POST /workflows/{id}/snooze", s.authed(s.handleSnooze))
 	m.Handle("POST /workflows/{id}/resume", s.authed(s.handleResume))
@@ -49,7 +49,7 @@ func (s *Server) routes() {
 	m.Handle("POST /workflows/{id}/comment", s.authed(s.handleComment))
 	m.Handle("GET /workflows/{id}/events", s.authed(s.handleEvents))
 
-	m.Handle("GET /v3/tasks", s.authed(s.handleTaskList))
+	m.Handle("GET /v3/tasks", s.authedDeferred(s.handleTaskList))
 	m.Handle("GET /v2/tasks/{id}", s.authed(s.handleTaskGet))
 	m.Handle("POST /v2/tasks/{id}/complete", s.authed(s.handleTaskCompleteV2))
 	m.Handle("POST /v2/tasks/{id}/revert", s.authed(s.handleTaskRevertV2))

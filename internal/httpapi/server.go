@@ -129,6 +129,19 @@ func (r *recorder) WriteHeader(code int)        { r.status = code }
 
 // authed wraps a handler that needs an API key.
 func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return s.authedWith(h, false)
+}
+
+// authedDeferred is authed for the hottest requests, whose use case
+// confirms the key within its first statement (app.AuthenticateDeferred):
+// on PostgreSQL a known key costs them no lookup of its own. A request
+// that fails before that statement has its key confirmed apart, so that a
+// dead key still gets its 401 rather than the request's own error.
+func (s *Server) authedDeferred(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return s.authedWith(h, true)
+}
+
+func (s *Server) authedWith(h func(w http.ResponseWriter, r *http.Request) error, deferrable bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hdr := strings.TrimSpace(r.Header.Get("Authorization"))
 		scheme, key, ok := strings.Cut(hdr, " ")
@@ -141,7 +154,11 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request) error) ht
 			unauthorized(w, msgNoCredentials)
 			return
 		}
-		a, err := s.app.Authenticate(r.Context(), key)
+		authenticate := s.app.Authenticate
+		if deferrable {
+			authenticate = s.app.AuthenticateDeferred
+		}
+		a, err := authenticate(r.Context(), key)
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -151,13 +168,22 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request) error) ht
 		if !s.admit(w, r, a.KeyID) {
 			return
 		}
-		if err := checkQuery(r); err != nil {
-			writeError(w, r, err)
-			return
+		err = checkQuery(r)
+		if err == nil {
+			r = r.WithContext(context.WithValue(r.Context(), keyActor, a))
+			err = h(w, r)
 		}
-		r = r.WithContext(context.WithValue(r.Context(), keyActor, a))
-		if err := h(w, r); err != nil {
+		if err != nil && !a.Confirmed() {
+			if cerr := s.app.Confirm(r.Context(), a); cerr != nil {
+				err = cerr
+			}
+		}
+		if err != nil {
 			writeError(w, r, err)
+		} else if !a.Confirmed() {
+			// A deferred route whose use case skipped its stamped
+			// statement: a bug (tests hold every deferred route to it).
+			s.log.ErrorContext(r.Context(), "answered with an unconfirmed key", "path", r.URL.Path)
 		}
 	})
 }

@@ -57,7 +57,9 @@ func readSchema(ctx context.Context, q *conn) (map[string]*table, error) {
 	}
 	out := map[string]*table{}
 	for _, n := range names {
-		if n == "schema_migrations" {
+		// cache_generation (PostgreSQL) counts changes to one database
+		// for its servers' caches: the target keeps its own.
+		if n == "schema_migrations" || n == "cache_generation" {
 			continue
 		}
 		t := &table{name: n}

@@ -38,12 +38,19 @@ type Principal struct {
 	User      *User
 	LastUsed  *time.Time
 	ExpiresAt *time.Time
+	// Gen is the cache generation the principal was read at (PostgreSQL;
+	// 0 on SQLite): see Q.WithGenStamp.
+	Gen int64
 }
 
 // PrincipalByKeyHash resolves a key hash to its active user; revoked and
 // expired keys and inactive users resolve to nothing.
 func (q *Q) PrincipalByKeyHash(ctx context.Context, hash string, now time.Time) (*Principal, error) {
-	row := q.q.QueryRowContext(ctx, `SELECT k.id, k.last_used, k.expires_at, `+prefixed("u.", userColumns)+`
+	gen := "0"
+	if q.d == Postgres {
+		gen = genColumn
+	}
+	row := q.q.QueryRowContext(ctx, `SELECT k.id, k.last_used, k.expires_at, `+prefixed("u.", userColumns)+`, `+gen+`
 		FROM api_keys k JOIN users u ON u.id = k.user_id
 		WHERE k.hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2) AND u.status = 'active'`,
 		hash, Micros(now))
@@ -54,7 +61,7 @@ func (q *Q) PrincipalByKeyHash(ctx context.Context, hash string, now time.Time) 
 	var phone, photo, inviteID, invitedFrom sql.NullString
 	var invitedBy, inviteDate sql.NullInt64
 	err := row.Scan(&p.KeyID, &lastUsed, &expires, &u.ID, &u.AccountID, &u.Email, &u.FirstName, &u.LastName, &phone, &photo, &u.Status,
-		&u.IsAdmin, &u.IsOwner, &joined, &inviteID, &invitedBy, &inviteDate, &invitedFrom)
+		&u.IsAdmin, &u.IsOwner, &joined, &inviteID, &invitedBy, &inviteDate, &invitedFrom, &p.Gen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

@@ -236,6 +236,43 @@ type Q struct {
 	q            Querier
 	d            Dialect
 	noChecklists func(templateVersionID int64) bool
+	stamp        *int64 // see WithGenStamp
+}
+
+// genColumn reads the cache generation (PostgreSQL, migration 0011)
+// as one more column of a statement: an InitPlan, evaluated once.
+const genColumn = "(SELECT gen FROM cache_generation WHERE id = 1)"
+
+// WithGenStamp returns a Q whose workflow loads and task-list pages also
+// read, on PostgreSQL and in the same statement (so the same snapshot),
+// the cache generation (migration 0011): what a server keeps of users,
+// keys, groups and subscriptions, read at that generation, is then known
+// to hold for what the statement read. GenStamp answers it.
+func (q *Q) WithGenStamp() *Q {
+	c := *q
+	if c.d == Postgres {
+		c.stamp = new(int64)
+		*c.stamp = -1
+	}
+	return &c
+}
+
+// GenStamp is the cache generation read by the last stamped statement;
+// ok is false when none was read (SQLite, or no such statement ran).
+func (q *Q) GenStamp() (gen int64, ok bool) {
+	if q.stamp == nil || *q.stamp < 0 {
+		return 0, false
+	}
+	return *q.stamp, true
+}
+
+// stamped is the extra select-list item and scan destination of a
+// stamped statement ("" and nil when q is not stamped).
+func (q *Q) stamped() (col string, dest any) {
+	if q.stamp == nil {
+		return "", nil
+	}
+	return ", " + genColumn, q.stamp
 }
 
 // Dialect of the database behind q.

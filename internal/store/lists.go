@@ -190,9 +190,10 @@ func (q *Q) ListTasks(ctx context.Context, accountID int64, f TaskFilter) ([]Tas
 		order = "CASE WHEN t.due_date IS NULL THEN 1 ELSE 0 END, t.due_date ASC, p.task_id ASC"
 	}
 	pageArgs := append(args[:len(args):len(args)], f.Limit, f.Offset)
+	stampCol, stamp := q.stamped()
 	rows, err := q.q.QueryContext(ctx, fmt.Sprintf(`SELECT t.id, t.name, w.name, w.id, t.due_date, t.date_started, w.template_id,
-		t.template_task_id, t.is_urgent, t.status, (%s) %s WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`,
-		count, from, where, order, len(pageArgs)-1, len(pageArgs)), pageArgs...)
+		t.template_task_id, t.is_urgent, t.status, (%s)%s %s WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`,
+		count, stampCol, from, where, order, len(pageArgs)-1, len(pageArgs)), pageArgs...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -202,8 +203,12 @@ func (q *Q) ListTasks(ctx context.Context, accountID int64, f TaskFilter) ([]Tas
 	for rows.Next() {
 		var it TaskListItem
 		var due, started sql.NullInt64
-		if err := rows.Scan(&it.ID, &it.Name, &it.WorkflowName, &it.WorkflowID, &due, &started, &it.TemplateID, &it.TemplateTaskID,
-			&it.IsUrgent, &it.Status, &total); err != nil {
+		dest := []any{&it.ID, &it.Name, &it.WorkflowName, &it.WorkflowID, &due, &started, &it.TemplateID, &it.TemplateTaskID,
+			&it.IsUrgent, &it.Status, &total}
+		if stamp != nil {
+			dest = append(dest, stamp)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, 0, err
 		}
 		it.DueDate, it.DateStarted = FromNullMicros(due), FromNullMicros(started)
@@ -213,7 +218,12 @@ func (q *Q) ListTasks(ctx context.Context, accountID int64, f TaskFilter) ([]Tas
 		return nil, 0, err
 	}
 	if len(out) == 0 {
-		if err := q.q.QueryRowContext(ctx, count, args...).Scan(&total); err != nil {
+		dest := []any{&total}
+		if stamp != nil {
+			count = "SELECT (" + count + ")" + stampCol
+			dest = append(dest, stamp)
+		}
+		if err := q.q.QueryRowContext(ctx, count, args...).Scan(dest...); err != nil {
 			return nil, 0, err
 		}
 	}

@@ -412,14 +412,20 @@ func (q *Q) loadWorkflow(ctx context.Context, accountID, id int64, forUpdate, wi
 	var tid, vid sql.NullInt64
 	var active sql.NullBool
 	var row interface{ Scan(...any) error }
+	var extra []any
 	if withTemplate {
 		cols += ", tp.id, tp.is_active, tp.version_id"
 		join = " LEFT JOIN templates tp ON tp.id = w.template_id AND tp.account_id = w.account_id AND tp.deleted_at IS NULL"
+		extra = append(extra, &tid, &active, &vid)
+	}
+	if col, dest := q.stamped(); dest != nil {
+		cols += col
+		extra = append(extra, dest)
 	}
 	row = q.q.QueryRowContext(ctx, `SELECT `+cols+` FROM workflows w`+join+`
 		WHERE w.id = $1 AND w.account_id = $2 AND w.deleted_at IS NULL`+lock, id, accountID)
-	if withTemplate {
-		row = scanWith{row, []any{&tid, &active, &vid}}
+	if extra != nil {
+		row = scanWith{row, extra}
 	}
 	wf, err := scanWorkflow(row)
 	if errors.Is(err, sql.ErrNoRows) {

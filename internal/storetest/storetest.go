@@ -23,6 +23,29 @@ const EnvURL = "PNEUMATIC_TEST_DATABASE_URL"
 // Open returns a migrated database, closed (and dropped) at the end of the test.
 func Open(tb testing.TB) *store.DB {
 	tb.Helper()
+	db, _ := open(tb)
+	return db
+}
+
+// OpenTwice returns two handles on one migrated database, as two servers
+// sharing it have on PostgreSQL. On SQLite, where one process holds the
+// database, both are the same handle.
+func OpenTwice(tb testing.TB) (*store.DB, *store.DB) {
+	tb.Helper()
+	db, opts := open(tb)
+	if opts.DatabaseURL == "" {
+		return db, db
+	}
+	other, err := store.Open(context.Background(), opts)
+	if err != nil {
+		tb.Fatalf("storetest: open: %v", err)
+	}
+	tb.Cleanup(func() { other.Close() })
+	return db, other
+}
+
+func open(tb testing.TB) (*store.DB, store.Options) {
+	tb.Helper()
 	ctx := context.Background()
 	opts := store.Options{DataDir: tb.TempDir(), SQLiteSynchronous: "NORMAL"}
 	if base := os.Getenv(EnvURL); base != "" {
@@ -55,5 +78,5 @@ func Open(tb testing.TB) *store.DB {
 	if err := db.Migrate(ctx); err != nil {
 		tb.Fatalf("storetest: migrate: %v", err)
 	}
-	return db
+	return db, opts
 }

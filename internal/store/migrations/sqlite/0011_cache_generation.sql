@@ -1,0 +1,4 @@
+-- PostgreSQL only (the cache generation that servers sharing a database
+-- confirm what they keep in memory against): on SQLite one process holds
+-- every writer and counts its writes itself (store.DB.Generation). The
+-- file keeps the two databases' migration versions in step.
