@@ -262,29 +262,12 @@ func (s *Service) ListWorkflows(ctx context.Context, a *Actor, f store.WorkflowF
 func (s *Service) act(ctx context.Context, a *Actor, id int64, op func(env engine.Env, wf *engine.Workflow) (engine.Outcome, error)) (*WorkflowView, error) {
 	var view *WorkflowView
 	var queued bool
-	prep := s.prepared(s.prepareAct(ctx, a, id, op))
-	err := s.db.WriteWorkflow(ctx, func(q *store.Q) (err error) {
-		if s.holds(prep) {
-			saved, err := q.SaveWorkflowIfCurrent(ctx, prep.wf)
-			if err != nil {
-				return err
-			}
-			s.count(saved)
-			if saved {
-				view = prep.view
-				if queued, err = s.persistOutcome(ctx, q, prep.env, prep.wf, prep.out); err != nil {
-					return err
-				}
-				return s.remember(ctx, q, view)
-			}
-		} else if prep != nil {
-			s.count(false)
-		}
-		// On PostgreSQL the load reads the cache generation, which
-		// confirms a deferred key and lets the change use what this server
-		// keeps of users and subscriptions.
-		q = q.WithGenStamp()
-		wf, env, meta, err := s.loadForChange(ctx, q, a.AccountID(), id)
+	// change applies op to the workflow as loaded for update. On
+	// PostgreSQL the load read the cache generation, which confirms a
+	// deferred key and lets the change use what this server keeps of users
+	// and subscriptions.
+	change := func(q *store.Q, wf *engine.Workflow, meta *store.TemplateMeta) error {
+		env, err := s.envFor(ctx, q, wf)
 		if err != nil {
 			return err
 		}
@@ -308,7 +291,36 @@ func (s *Service) act(ctx context.Context, a *Actor, id int64, op func(env engin
 			return err
 		}
 		return s.remember(ctx, q, view) // an Idempotency-Key's answer, in this transaction
-	})
+	}
+	var err error
+	if prep := s.prepared(s.prepareAct(ctx, a, id, op)); prep == nil {
+		// Nothing prepared (always so on PostgreSQL).
+		err = s.db.ChangeWorkflow(ctx, a.AccountID(), id, s.cfg.PublicURL, change)
+	} else {
+		err = s.db.WriteWorkflow(ctx, func(q *store.Q) error {
+			if s.holds(prep) {
+				saved, err := q.SaveWorkflowIfCurrent(ctx, prep.wf)
+				if err != nil {
+					return err
+				}
+				s.count(saved)
+				if saved {
+					view = prep.view
+					if queued, err = s.persistOutcome(ctx, q, prep.env, prep.wf, prep.out); err != nil {
+						return err
+					}
+					return s.remember(ctx, q, view)
+				}
+			} else {
+				s.count(false)
+			}
+			wf, meta, err := q.LoadWorkflowAndTemplate(ctx, a.AccountID(), id, true, s.cfg.PublicURL)
+			if err != nil {
+				return err
+			}
+			return change(q, wf, meta)
+		})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -325,11 +337,17 @@ func (s *Service) loadForChange(ctx context.Context, q *store.Q, accountID, id i
 	if err != nil {
 		return nil, engine.Env{}, nil, err
 	}
+	env, err := s.envFor(ctx, q, wf)
+	return wf, env, m, err
+}
+
+// envFor is the engine's environment for a change of wf read through q.
+func (s *Service) envFor(ctx context.Context, q *store.Q, wf *engine.Workflow) (engine.Env, error) {
 	doc, err := s.templateVersion(ctx, q, wf.TemplateVersionID)
 	if err != nil {
-		return nil, engine.Env{}, nil, err
+		return engine.Env{}, err
 	}
-	return wf, engine.Env{Now: s.Now(), Dir: s.newDirectory(ctx, q, accountID), Template: doc}, m, nil
+	return engine.Env{Now: s.Now(), Dir: s.newDirectory(ctx, q, wf.AccountID), Template: doc}, nil
 }
 
 // CompleteTask completes (a performer's share of) a workflow's current task.

@@ -220,7 +220,13 @@ type Querier interface {
 }
 
 // Read returns the pool for queries outside a write transaction.
-func (db *DB) Read() *Q { return &Q{q: db.readQ, d: db.Dialect, noChecklists: db.noChecklists} }
+func (db *DB) Read() *Q {
+	q := &Q{q: db.readQ, d: db.Dialect, noChecklists: db.noChecklists}
+	if db.Dialect == Postgres {
+		q.pool = db.read
+	}
+	return q
+}
 
 // SetChecklistHint installs hint, true for a template version known to
 // have no checklist: its workflows then have no checklist item and loading
@@ -237,6 +243,9 @@ type Q struct {
 	d            Dialect
 	noChecklists func(templateVersionID int64) bool
 	stamp        *int64 // see WithGenStamp
+	// pool is the PostgreSQL read pool, from which a workflow load takes a
+	// connection for its pipelined batch (pipeline.go); nil elsewhere.
+	pool *sql.DB
 }
 
 // genColumn reads the cache generation (PostgreSQL, migration 0011)

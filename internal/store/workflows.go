@@ -404,6 +404,26 @@ func (q *Q) LoadWorkflowAndTemplate(ctx context.Context, accountID, id int64, fo
 }
 
 func (q *Q) loadWorkflow(ctx context.Context, accountID, id int64, forUpdate, withTemplate bool, publicURL string) (*engine.Workflow, *TemplateMeta, error) {
+	if q.pool != nil {
+		return q.loadWorkflowPiped(ctx, nil, accountID, id, forUpdate, withTemplate, publicURL)
+	}
+	wq := q.workflowQuery(accountID, id, forUpdate, withTemplate)
+	wf, m, err := wq.scan(q.q.QueryRowContext(ctx, wq.query, wq.args...))
+	if err != nil {
+		return nil, nil, err
+	}
+	return wf, m, q.loadParts(ctx, wf, publicURL)
+}
+
+// workflowLoad is the statement that reads a workflow's row (and, asked
+// for, its template's state and the cache generation), and its scanning.
+type workflowLoad struct {
+	query string
+	args  []any
+	scan  func(row interface{ Scan(...any) error }) (*engine.Workflow, *TemplateMeta, error)
+}
+
+func (q *Q) workflowQuery(accountID, id int64, forUpdate, withTemplate bool) workflowLoad {
 	lock := ""
 	if forUpdate && q.d == Postgres {
 		lock = " FOR UPDATE OF w" // not the template: actions on its workflows must not queue behind one another
@@ -411,7 +431,6 @@ func (q *Q) loadWorkflow(ctx context.Context, accountID, id int64, forUpdate, wi
 	cols, join := workflowColumnsW, ""
 	var tid, vid sql.NullInt64
 	var active sql.NullBool
-	var row interface{ Scan(...any) error }
 	var extra []any
 	if withTemplate {
 		cols += ", tp.id, tp.is_active, tp.version_id"
@@ -422,26 +441,28 @@ func (q *Q) loadWorkflow(ctx context.Context, accountID, id int64, forUpdate, wi
 		cols += col
 		extra = append(extra, dest)
 	}
-	row = q.q.QueryRowContext(ctx, `SELECT `+cols+` FROM workflows w`+join+`
-		WHERE w.id = $1 AND w.account_id = $2 AND w.deleted_at IS NULL`+lock, id, accountID)
-	if extra != nil {
-		row = scanWith{row, extra}
-	}
-	wf, err := scanWorkflow(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, problem.Notfound()
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var m *TemplateMeta
-	if tid.Valid {
-		m = &TemplateMeta{AccountID: accountID, IsActive: active.Bool}
-		if vid.Valid {
-			m.VersionID = &vid.Int64
+	scan := func(row interface{ Scan(...any) error }) (*engine.Workflow, *TemplateMeta, error) {
+		if extra != nil {
+			row = scanWith{row, extra}
 		}
+		wf, err := scanWorkflow(row)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil, problem.Notfound()
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		var m *TemplateMeta
+		if tid.Valid {
+			m = &TemplateMeta{AccountID: accountID, IsActive: active.Bool}
+			if vid.Valid {
+				m.VersionID = &vid.Int64
+			}
+		}
+		return wf, m, nil
 	}
-	return wf, m, q.loadParts(ctx, wf, publicURL)
+	return workflowLoad{query: `SELECT ` + cols + ` FROM workflows w` + join + `
+		WHERE w.id = $1 AND w.account_id = $2 AND w.deleted_at IS NULL` + lock, args: []any{id, accountID}, scan: scan}
 }
 
 // scanWith scans a row into the destinations asked for, then extra ones.
@@ -471,30 +492,73 @@ func workflowIn(col string, wfs []*engine.Workflow) (string, []any) {
 	return col + " IN (" + strings.Join(ph, ",") + ")", args
 }
 
-// loadPartsOf reads the tasks and performers, checklists, fields and
+// loadPartsOf reads the tasks and performers, fields, checklists and
 // attachments of several workflows with one query each.
 func (q *Q) loadPartsOf(ctx context.Context, wfs []*engine.Workflow, publicURL string) error {
 	if len(wfs) == 0 {
 		return nil
 	}
-	byWF := make(map[int64]*engine.Workflow, len(wfs))
-	for _, wf := range wfs {
-		byWF[wf.ID] = wf
+	pl := newPartsLoad(wfs, publicURL)
+	for _, step := range []struct {
+		query func() (string, []any)
+		scan  func(rowScanner) error
+	}{{pl.tasksQuery, pl.scanTasks}, {pl.fieldsQuery, pl.scanFields}} {
+		query, args := step.query()
+		rows, err := q.q.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		err = step.scan(rows)
+		rows.Close()
+		if err != nil {
+			return err
+		}
 	}
-	where, args := workflowIn("workflow_id", wfs)
-	// Tasks with their performers, one row per performer (or one with no
-	// performer): one statement rather than two.
-	twhere, _ := workflowIn("t.workflow_id", wfs)
-	rows, err := q.q.QueryContext(ctx, `SELECT t.workflow_id, t.id, t.template_task_id, t.number, t.api_name, t.name, t.description,
+	return pl.finish(ctx, q)
+}
+
+// rowScanner is what scanning needs of *sql.Rows and of pgx's rows (a
+// pipelined load, pipeline.go).
+type rowScanner interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// partsLoad is the loading of a page of workflows' parts: the tasks and
+// fields queries (independent of each other, so they can share a round
+// trip), their scanning, then what only some workflows need.
+type partsLoad struct {
+	wfs       []*engine.Workflow
+	publicURL string
+	byWF      map[int64]*engine.Workflow
+	byID      map[int64]*engine.Task
+	fieldByID map[int64]*engine.Field
+	hasFiles  bool
+}
+
+func newPartsLoad(wfs []*engine.Workflow, publicURL string) *partsLoad {
+	pl := &partsLoad{wfs: wfs, publicURL: publicURL, byWF: make(map[int64]*engine.Workflow, len(wfs)),
+		byID: map[int64]*engine.Task{}, fieldByID: map[int64]*engine.Field{}}
+	for _, wf := range wfs {
+		pl.byWF[wf.ID] = wf
+	}
+	return pl
+}
+
+// tasksQuery: tasks with their performers, one row per performer (or one
+// with no performer): one statement rather than two.
+func (pl *partsLoad) tasksQuery() (string, []any) {
+	twhere, args := workflowIn("t.workflow_id", pl.wfs)
+	return `SELECT t.workflow_id, t.id, t.template_task_id, t.number, t.api_name, t.name, t.description,
 		t.status, t.require_completion_by_all, t.is_urgent, t.date_started, t.date_first_started, t.date_completed, t.due_date,
 		t.delay_seconds, t.delay_start, t.delay_end, t.delay_estimated_end,
 		p.user_id, p.group_id, p.is_completed, p.date_completed, p.inbox, p.is_urgent, p.date_started
 		FROM tasks t LEFT JOIN task_performers p ON p.task_id = t.id
-		WHERE `+twhere+` ORDER BY t.workflow_id, t.number, t.id, p.user_id`, args...)
-	if err != nil {
-		return err
-	}
-	byID := map[int64]*engine.Task{}
+		WHERE ` + twhere + ` ORDER BY t.workflow_id, t.number, t.id, p.user_id`, args
+}
+
+func (pl *partsLoad) scanTasks(rows rowScanner) error {
 	var t *engine.Task
 	for rows.Next() {
 		var tid, wid int64
@@ -505,7 +569,6 @@ func (q *Q) loadPartsOf(ctx context.Context, wfs []*engine.Workflow, publicURL s
 		if err := rows.Scan(&wid, &tid, &tt.TemplateTaskID, &tt.Number, &tt.APIName, &tt.Name, &tt.Description, &tt.Status,
 			&tt.RequireCompletionByAll, &tt.IsUrgent, &ds, &dfs, &dc, &dd, &dsec, &dst, &den, &dest,
 			&puid, &pgid, &pdone, &pdc, &pinbox, &purgent, &pds); err != nil {
-			rows.Close()
 			return err
 		}
 		if t == nil || t.ID != tid {
@@ -516,10 +579,10 @@ func (q *Q) loadPartsOf(ctx context.Context, wfs []*engine.Workflow, publicURL s
 				t.Delay = &engine.Delay{Duration: time.Duration(dsec.Int64) * time.Second, Start: FromNullMicros(dst),
 					End: FromNullMicros(den), EstimatedEnd: FromNullMicros(dest)}
 			}
-			if wf := byWF[wid]; wf != nil {
+			if wf := pl.byWF[wid]; wf != nil {
 				wf.Tasks = append(wf.Tasks, t)
 			}
-			byID[t.ID] = t
+			pl.byID[t.ID] = t
 		}
 		if !puid.Valid {
 			continue // a task nobody performs
@@ -529,22 +592,17 @@ func (q *Q) loadPartsOf(ctx context.Context, wfs []*engine.Workflow, publicURL s
 			IsUrgent: purgent.Bool, DateCompleted: pdc.Int64, DateStarted: pds.Int64}
 		t.Performers = append(t.Performers, p)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if q.needChecklists(wfs) {
-		if err := q.loadChecklists(ctx, where, args, byID); err != nil {
-			return err
-		}
-	}
-	rows, err = q.q.QueryContext(ctx, `SELECT workflow_id, id, task_id, api_name, type, name, description, is_required, ord, value,
-		user_id, selections FROM fields WHERE `+where+` ORDER BY workflow_id, ord, id`, args...)
-	if err != nil {
-		return err
-	}
-	fieldByID := map[int64]*engine.Field{}
-	hasFiles := false
+	return rows.Err()
+}
+
+func (pl *partsLoad) fieldsQuery() (string, []any) {
+	where, args := workflowIn("workflow_id", pl.wfs)
+	return `SELECT workflow_id, id, task_id, api_name, type, name, description, is_required, ord, value,
+		user_id, selections FROM fields WHERE ` + where + ` ORDER BY workflow_id, ord, id`, args
+}
+
+// scanFields scans the fields query; the tasks must have been scanned.
+func (pl *partsLoad) scanFields(rows rowScanner) error {
 	for rows.Next() {
 		f := &engine.Field{}
 		var wid int64
@@ -552,34 +610,41 @@ func (q *Q) loadPartsOf(ctx context.Context, wfs []*engine.Workflow, publicURL s
 		var sel sql.NullString
 		if err := rows.Scan(&wid, &f.ID, &tid, &f.APIName, &f.Type, &f.Name, &f.Description, &f.IsRequired, &f.Order, &f.Value,
 			&uid, &sel); err != nil {
-			rows.Close()
 			return err
 		}
 		f.TaskID, f.UserID = tid.Int64, uid.Int64
 		if sel.Valid && sel.String != "" {
 			if err := json.Unmarshal([]byte(sel.String), &f.Selections); err != nil {
-				rows.Close()
 				return err
 			}
 		}
-		if t := byID[f.TaskID]; t != nil {
+		if t := pl.byID[f.TaskID]; t != nil {
 			f.SetTask(t)
 		}
-		if wf := byWF[wid]; wf != nil {
+		if wf := pl.byWF[wid]; wf != nil {
 			wf.Fields = append(wf.Fields, f)
 		}
-		fieldByID[f.ID] = f
-		hasFiles = hasFiles || f.Type == "file"
+		pl.fieldByID[f.ID] = f
+		pl.hasFiles = pl.hasFiles || f.Type == "file"
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+	return rows.Err()
+}
+
+// finish reads what only some workflows have, once their tasks and
+// fields are in: checklist items (unless the template versions are known
+// to have none) and a file field's attachments.
+func (pl *partsLoad) finish(ctx context.Context, q *Q) error {
+	if q.needChecklists(pl.wfs) {
+		where, args := workflowIn("workflow_id", pl.wfs)
+		if err := q.loadChecklists(ctx, where, args, pl.byID); err != nil {
+			return err
+		}
 	}
-	if !hasFiles {
+	if !pl.hasFiles {
 		return nil // no file field: no attachment to look for
 	}
-	fwhere, fargs := workflowIn("f.workflow_id", wfs)
-	rows, err = q.q.QueryContext(ctx, `SELECT a.id, a.field_id, a.name FROM attachments a JOIN fields f ON f.id = a.field_id
+	fwhere, fargs := workflowIn("f.workflow_id", pl.wfs)
+	rows, err := q.q.QueryContext(ctx, `SELECT a.id, a.field_id, a.name FROM attachments a JOIN fields f ON f.id = a.field_id
 		WHERE `+fwhere+` ORDER BY a.id`, fargs...)
 	if err != nil {
 		return err
@@ -591,12 +656,12 @@ func (q *Q) loadPartsOf(ctx context.Context, wfs []*engine.Workflow, publicURL s
 		if err := rows.Scan(&a.ID, &fid, &a.Name); err != nil {
 			return err
 		}
-		a.URL = FileURL(publicURL, a.ID)
-		if f := fieldByID[fid]; f != nil {
+		a.URL = FileURL(pl.publicURL, a.ID)
+		if f := pl.fieldByID[fid]; f != nil {
 			f.Attachments = append(f.Attachments, a)
 		}
 	}
-	for _, f := range fieldByID {
+	for _, f := range pl.fieldByID {
 		if f.Type == "file" && len(f.Attachments) > 0 {
 			urls := make([]string, len(f.Attachments))
 			for i, a := range f.Attachments {
