@@ -13,6 +13,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -75,6 +76,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log := newLogger(stderr, cfg.LogLevel)
 	switch cmd {
 	case "serve":
+		tuneGC(getenv)
 		return serve(ctx, cfg, log, stderr)
 	case "migrate":
 		db, err := openDB(ctx, cfg)
@@ -171,6 +173,20 @@ func newHTTPServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// tuneGC: the server's live heap is small (tens of MiB) and nearly all its
+// garbage lives for one request; at the default GOGC=100 the collector
+// took about 13% of the server's CPU under load. A higher percentage,
+// held back by a soft memory limit on the Go heap, trades some tens of MiB
+// for most of that. GOGC and GOMEMLIMIT, when set, win.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(160 << 20)
 	}
 }
 

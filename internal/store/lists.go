@@ -191,30 +191,29 @@ func (q *Q) ListTasks(ctx context.Context, accountID int64, f TaskFilter) ([]Tas
 	}
 	pageArgs := append(args[:len(args):len(args)], f.Limit, f.Offset)
 	stampCol, stamp := q.stamped()
-	rows, err := q.q.QueryContext(ctx, fmt.Sprintf(`SELECT t.id, t.name, w.name, w.id, t.due_date, t.date_started, w.template_id,
-		t.template_task_id, t.is_urgent, t.status, (%s)%s %s WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`,
-		count, stampCol, from, where, order, len(pageArgs)-1, len(pageArgs)), pageArgs...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
 	out := []TaskListItem{}
 	total := 0
-	for rows.Next() {
-		var it TaskListItem
-		var due, started sql.NullInt64
-		dest := []any{&it.ID, &it.Name, &it.WorkflowName, &it.WorkflowID, &due, &started, &it.TemplateID, &it.TemplateTaskID,
-			&it.IsUrgent, &it.Status, &total}
-		if stamp != nil {
-			dest = append(dest, stamp)
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, 0, err
-		}
-		it.DueDate, it.DateStarted = FromNullMicros(due), FromNullMicros(started)
-		out = append(out, it)
+	var it TaskListItem
+	var due, started sql.NullInt64
+	dest := []any{&it.ID, &it.Name, &it.WorkflowName, &it.WorkflowID, &due, &started, &it.TemplateID, &it.TemplateTaskID,
+		&it.IsUrgent, &it.Status, &total}
+	if stamp != nil {
+		dest = append(dest, stamp)
 	}
-	if err := rows.Err(); err != nil {
+	err := q.scanRows(ctx, fmt.Sprintf(`SELECT t.id, t.name, w.name, w.id, t.due_date, t.date_started, w.template_id,
+		t.template_task_id, t.is_urgent, t.status, (%s)%s %s WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`,
+		count, stampCol, from, where, order, len(pageArgs)-1, len(pageArgs)), pageArgs, func(rows rowScanner) error {
+		for rows.Next() {
+			it = TaskListItem{}
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			it.DueDate, it.DateStarted = FromNullMicros(due), FromNullMicros(started)
+			out = append(out, it)
+		}
+		return rows.Err()
+	})
+	if err != nil {
 		return nil, 0, err
 	}
 	if len(out) == 0 {

@@ -94,6 +94,34 @@ func (q *Q) loadWorkflowPiped(ctx context.Context, c *sql.Conn, accountID, id in
 	return wf, m, pl.finish(ctx, q)
 }
 
+// scanRows runs a query and hands its rows to scan. On the PostgreSQL read
+// pool it goes through pgx itself, which scans into typed destinations;
+// database/sql boxes every value of every row first (the inbox page's
+// allocations were mostly that).
+func (q *Q) scanRows(ctx context.Context, query string, args []any, scan func(rowScanner) error) error {
+	if q.pool == nil {
+		rows, err := q.q.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		return scan(rows)
+	}
+	c, err := q.pool.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return withPgx(c, func(pc *pgx.Conn) error {
+		rows, err := pc.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		return scan(rows)
+	})
+}
+
 // adopt puts the loaded workflow in the place of the one the queries were
 // built for (same id).
 func (pl *partsLoad) adopt(wf *engine.Workflow) {
