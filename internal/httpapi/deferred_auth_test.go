@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/pneumatic-oss/pneumatic/internal/app"
 	"github.com/pneumatic-oss/pneumatic/internal/httpapi"
@@ -149,4 +150,29 @@ func TestKeptUsersAndSubscriptionsFollowTheOtherServer(t *testing.T) {
 	if n := deliveries(); n != 1 {
 		t.Errorf("after a subscription on the other server, %d task_completed deliveries, want 1", n)
 	}
+}
+
+// A key over its rate on server A and revoked on server B gets A's 401,
+// not a 429: a throttled request confirms its deferred key first.
+func TestThrottledRevokedKeyGets401(t *testing.T) {
+	dbA, dbB := storetest.OpenTwice(t)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svcA := app.New(dbA, app.Config{PublicURL: publicURL}, nil, quiet)
+	svcB := app.New(dbB, app.Config{PublicURL: publicURL}, nil, quiet)
+	if _, err := svcA.Bootstrap(context.Background(), "owner@example.com", ownerKey); err != nil {
+		t.Fatal(err)
+	}
+	srvA := httpapi.New(svcA, publicURL, quiet, nil)
+	stopped := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) // no refill
+	srvA.SetLimits(httpapi.Limits{RatePerSecond: 1, Burst: 2, Now: func() time.Time { return stopped }})
+	a := &env{t: t, svc: svcA, h: srvA, owner: ownerKey}
+	b := &env{t: t, svc: svcB, h: httpapi.New(svcB, publicURL, quiet, nil), owner: ownerKey}
+	u := b.newUser(ownerKey, "thr@example.com", false)
+
+	a.must(200, "GET", "/v3/tasks", u.Key, nil)
+	a.must(200, "GET", "/v3/tasks", u.Key, nil)
+	wantDetail(t, a.do("GET", "/v3/tasks", u.Key, nil), 429, "") // the bucket is empty
+	keys := b.must(200, "GET", "/accounts/users/"+ids(u.ID)+"/api-keys", ownerKey, nil).list(t)
+	b.must(204, "DELETE", "/accounts/users/"+ids(u.ID)+"/api-keys/"+ids(num(t, keys[0].(map[string]any)["id"])), ownerKey, nil)
+	wantDetail(t, a.do("GET", "/v3/tasks", u.Key, nil), 401, "")
 }

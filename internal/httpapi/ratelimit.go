@@ -59,8 +59,9 @@ func (s *Server) SetLimits(l Limits) {
 
 // admit runs before an authenticated handler: it bounds the time the body
 // may take to arrive and spends one token of the key's bucket. It answers
-// 429 itself and returns false when the key is over its rate.
-func (s *Server) admit(w http.ResponseWriter, r *http.Request, keyID int64) bool {
+// 429 itself and returns false when the key is over its rate, after
+// confirm (a deferred key's check: a dead key gets its 401 instead).
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, keyID int64, confirm func() error) bool {
 	g := s.guard
 	timeout := DefaultBodyReadTimeout
 	if g != nil && g.bodyTimeout > 0 {
@@ -86,6 +87,10 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, keyID int64) bool
 	h.Set("RateLimit", fmt.Sprintf(`"per-key";r=%d;t=%d`, d.remaining, seconds(d.reset)))
 	if d.allowed {
 		return true
+	}
+	if err := confirm(); err != nil {
+		writeError(w, r, err)
+		return false
 	}
 	wait := max(1, seconds(d.retryAfter))
 	h.Set("Retry-After", strconv.Itoa(wait))

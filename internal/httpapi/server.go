@@ -165,7 +165,9 @@ func (s *Server) authedWith(h func(w http.ResponseWriter, r *http.Request) error
 		}
 		// After authentication, so that the bucket is the key's (an
 		// unknown key costs a lookup but no bucket).
-		if !s.admit(w, r, a.KeyID) {
+		// A throttled request with a deferred key has it confirmed first:
+		// a dead key gets its 401, not a 429.
+		if !s.admit(w, r, a.KeyID, func() error { return s.app.Confirm(r.Context(), a) }) {
 			return
 		}
 		err = checkQuery(r)
