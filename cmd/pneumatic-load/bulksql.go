@@ -50,7 +50,8 @@ var (
 	seedFields = tableSpec{"fields", []string{"id", "account_id", "workflow_id", "task_id", "api_name", "type", "name",
 		"description", "is_required", "ord", "value", "user_id", "selections"}}
 	seedPerformers = tableSpec{"task_performers", []string{"task_id", "user_id", "workflow_id", "account_id", "group_id",
-		"is_completed", "date_completed", "inbox", "is_urgent", "date_started", "template_id"}}
+		"is_completed", "date_completed", "inbox", "is_urgent", "date_started", "template_id", "due_date", "template_task_id",
+		"task_name", "workflow_name"}}
 	seedEvents = tableSpec{"events", []string{"id", "account_id", "workflow_id", "type", "text", "user_id", "task_id", "task_name",
 		"task_number", "created"}}
 	seedJobs = tableSpec{"jobs", []string{"kind", "args", "run_at", "unique_key", "date_created"}}
@@ -343,7 +344,8 @@ func (s *sqlSeeder) rows(batch []*seedWF, ids map[string]int64, add func(tb stri
 			for _, p := range t.Performers {
 				inbox := t.Status == engine.TaskActive && wf.Status == engine.StatusRunning && !p.IsCompleted
 				if err := add("task_performers", t.ID, p.UserID, wf.ID, wf.AccountID, nullID(p.GroupID), p.IsCompleted,
-					micros(p.DateCompleted), inbox, t.IsUrgent, micros(t.DateStarted), wf.TemplateID); err != nil {
+					micros(p.DateCompleted), inbox, t.IsUrgent, micros(t.DateStarted), wf.TemplateID, micros(t.DueDate),
+					t.TemplateTaskID, t.Name, wf.Name); err != nil {
 					return err
 				}
 			}

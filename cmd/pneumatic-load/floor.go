@@ -61,7 +61,8 @@ const (
 	fqField = `INSERT INTO fields (account_id, workflow_id, task_id, api_name, type, name, description, is_required, ord, value,
 		user_id, selections) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`
 	fqPerformer = `INSERT INTO task_performers (task_id, user_id, workflow_id, account_id, group_id, is_completed,
-		date_completed, inbox, is_urgent, date_started, template_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
+		date_completed, inbox, is_urgent, date_started, template_id, due_date, template_task_id, task_name, workflow_name)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
 	fqEvent = `INSERT INTO events (account_id, workflow_id, type, text, user_id, task_id, task_name, task_number, created)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 	fqLockWorkflow = `SELECT status FROM workflows WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL`
@@ -72,7 +73,7 @@ const (
 		date_first_started = $6, date_completed = $7, due_date = $8, delay_start = $9, delay_end = $10,
 		delay_estimated_end = $11 WHERE id = $12`
 	fqPerformerDone = `UPDATE task_performers SET is_completed = $1, date_completed = $2, inbox = $3, is_urgent = $4,
-		date_started = $5, group_id = $6 WHERE task_id = $7 AND user_id = $8`
+		date_started = $5, group_id = $6, due_date = $7, task_name = $8, workflow_name = $9 WHERE task_id = $10 AND user_id = $11`
 	fqFieldValue   = `UPDATE fields SET value = $1, user_id = $2, selections = $3 WHERE id = $4`
 	fqWorkflowDone = `UPDATE workflows SET name = $1, status = $2, is_urgent = $3, due_date = $4, snoozed_until = $5,
 		date_completed = $6 WHERE id = $7`
@@ -387,7 +388,8 @@ func (m *floorModel) start(x *floorTx, vi int, now int64) (*floorWF, error) {
 			return nil, err
 		}
 	}
-	if err := x.exec(fqPerformer, w.tasks[0], a.OwnerID, w.id, a.DBID, nil, false, nil, true, false, now, a.TemplateID); err != nil {
+	if err := x.exec(fqPerformer, w.tasks[0], a.OwnerID, w.id, a.DBID, nil, false, nil, true, false, now, a.TemplateID,
+		nil, m.tmpl.Tasks[0].ID, v.taskNames[0], v.name); err != nil {
 		return nil, err
 	}
 	if err := x.exec(fqEvent, a.DBID, w.id, engine.EventRun, "", a.OwnerID, nil, nil, nil, now); err != nil {
@@ -447,7 +449,7 @@ func (m *floorModel) complete(x *floorTx, w *floorWF, now int64) error {
 		return err
 	}
 	for _, uid := range w.performers(a.OwnerID, k) {
-		if err := x.exec(fqPerformerDone, true, now, false, false, now, nil, w.tasks[k], uid); err != nil {
+		if err := x.exec(fqPerformerDone, true, now, false, false, now, nil, nil, v.taskNames[k], v.name, w.tasks[k], uid); err != nil {
 			return err
 		}
 	}
@@ -475,7 +477,8 @@ func (m *floorModel) complete(x *floorTx, w *floorWF, now int64) error {
 		return err
 	}
 	for _, uid := range w.performers(a.OwnerID, n) {
-		if err := x.exec(fqPerformer, w.tasks[n], uid, w.id, a.DBID, nil, false, nil, true, false, now, a.TemplateID); err != nil {
+		if err := x.exec(fqPerformer, w.tasks[n], uid, w.id, a.DBID, nil, false, nil, true, false, now, a.TemplateID,
+			nil, nt.ID, v.taskNames[n], v.name); err != nil {
 			return err
 		}
 	}

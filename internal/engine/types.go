@@ -112,6 +112,9 @@ type PerformerRow struct {
 	GroupID                      int64
 	IsCompleted, Inbox, IsUrgent bool
 	DateCompleted, DateStarted   int64
+	// What an inbox page shows of the task and workflow (migration 0012).
+	DueDate, TemplateTaskID int64
+	TaskName, WorkflowName  string
 }
 
 // ChecklistItem is one rendered item of a task's checklist.

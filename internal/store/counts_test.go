@@ -134,9 +134,12 @@ var statusSets = [][]int{nil, {engine.StatusRunning}, {engine.StatusDone}, {engi
 
 // check compares every count the counters serve with the COUNT(*) of the
 // query it replaced: each account × template (or none) × status set, each
-// user × inbox/completed × template (or none).
+// user × inbox/completed × template (or none); and every inbox, read from
+// the performer rows alone, with the same page joined to its tasks and
+// workflows.
 func (w *world) check(step string) {
 	w.t.Helper()
+	w.checkInboxRows(step)
 	for ai, tn := range w.accounts {
 		acct := tn.owner.AccountID()
 		for _, tpl := range append([]int64{0}, tn.templates...) {
@@ -200,6 +203,61 @@ func (w *world) check(step string) {
 	}
 }
 
+// checkInboxRows: each user's inbox, in every order, equals the page the
+// join of its tasks and workflows answers (the performer rows' copies of
+// the task's and workflow's columns are current).
+func (w *world) checkInboxRows(step string) {
+	w.t.Helper()
+	orders := map[string]string{"": "p.is_urgent DESC, p.date_started DESC, p.task_id DESC",
+		"date": "p.date_started ASC, p.task_id ASC", "-date": "p.date_started DESC, p.task_id DESC",
+		"overdue": "CASE WHEN t.due_date IS NULL THEN 1 ELSE 0 END, t.due_date ASC, p.task_id ASC"}
+	for _, tn := range w.accounts {
+		for _, u := range tn.users {
+			for o, order := range orders {
+				got, _, err := w.db.Read().ListTasks(w.ctx, tn.owner.AccountID(), store.TaskFilter{UserID: u.User.ID, Order: o, Limit: 1000})
+				if err != nil {
+					w.t.Fatal(err)
+				}
+				rows, err := w.e.raw.QueryContext(w.ctx, `SELECT t.id, t.name, w.name, w.id, t.due_date, t.date_started, w.template_id,
+					t.template_task_id, t.is_urgent, t.status FROM task_performers p JOIN tasks t ON t.id = p.task_id
+					JOIN workflows w ON w.id = p.workflow_id WHERE p.user_id = $1 AND p.inbox = TRUE ORDER BY `+order, u.User.ID)
+				if err != nil {
+					w.t.Fatal(err)
+				}
+				var want []store.TaskListItem
+				for rows.Next() {
+					var it store.TaskListItem
+					var due, started sql.NullInt64
+					if err := rows.Scan(&it.ID, &it.Name, &it.WorkflowName, &it.WorkflowID, &due, &started, &it.TemplateID,
+						&it.TemplateTaskID, &it.IsUrgent, &it.Status); err != nil {
+						w.t.Fatal(err)
+					}
+					it.DueDate, it.DateStarted = store.FromNullMicros(due), store.FromNullMicros(started)
+					want = append(want, it)
+				}
+				if err := rows.Close(); err != nil {
+					w.t.Fatal(err)
+				}
+				if len(got) != len(want) {
+					w.t.Fatalf("%s: user %d order %q: inbox of %d rows, the join has %d", step, u.User.ID, o, len(got), len(want))
+				}
+				for i := range got {
+					g, x := got[i], want[i]
+					if g.ID != x.ID || g.Name != x.Name || g.WorkflowName != x.WorkflowName || g.WorkflowID != x.WorkflowID ||
+						!sameTime(g.DueDate, x.DueDate) || !sameTime(g.DateStarted, x.DateStarted) || g.TemplateID != x.TemplateID ||
+						g.TemplateTaskID != x.TemplateTaskID || g.IsUrgent != x.IsUrgent || g.Status != x.Status {
+						w.t.Fatalf("%s: user %d order %q row %d: inbox %+v, the join %+v", step, u.User.ID, o, i, g, x)
+					}
+				}
+			}
+		}
+	}
+}
+
+func sameTime(a, b *time.Time) bool {
+	return (a == nil) == (b == nil) && (a == nil || a.Equal(*b))
+}
+
 func newWorld(t *testing.T, e *countsEnv, db *store.DB) *world {
 	w := &world{t: t, ctx: context.Background(), e: e, db: db, clock: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
 	w.svc = app.New(db, app.Config{PublicURL: "http://test"}, func() time.Time { return w.clock }, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -232,7 +290,8 @@ func newWorld(t *testing.T, e *countsEnv, db *store.DB) *world {
 		bodies := []map[string]any{
 			{"name": "Three steps", "is_active": true, "finalizable": true, "tasks": []any{
 				map[string]any{"number": 1, "name": "One", "raw_performers": perf(u[1], u[2])},
-				map[string]any{"number": 2, "name": "Two", "raw_performers": perf(u[0], u[2]), "require_completion_by_all": true},
+				map[string]any{"number": 2, "api_name": "two", "name": "Two", "raw_performers": perf(u[0], u[2]), "require_completion_by_all": true,
+					"raw_due_date": map[string]any{"duration": "01:00:00", "rule": "after task started", "source_id": "two"}},
 				map[string]any{"number": 3, "name": "Three", "raw_performers": perf(u[3])},
 			}},
 			{"name": "Delayed", "is_active": true, "tasks": []any{
@@ -351,9 +410,15 @@ func (w *world) step(r *rand.Rand) string {
 		}
 		name = fmt.Sprintf("terminate workflow %d", wf.ID)
 	case 15:
-		urgent := !wf.IsUrgent
-		_, err = w.svc.PatchWorkflow(w.ctx, tn.owner, wf.ID, nil, &urgent, nil, false)
-		name = fmt.Sprintf("urgent=%v workflow %d", urgent, wf.ID)
+		if r.IntN(2) == 0 {
+			urgent := !wf.IsUrgent
+			_, err = w.svc.PatchWorkflow(w.ctx, tn.owner, wf.ID, nil, &urgent, nil, false)
+			name = fmt.Sprintf("urgent=%v workflow %d", urgent, wf.ID)
+		} else {
+			rename := fmt.Sprintf("Run %d", r.IntN(1000))
+			_, err = w.svc.PatchWorkflow(w.ctx, tn.owner, wf.ID, &rename, nil, nil, false)
+			name = fmt.Sprintf("rename workflow %d", wf.ID)
+		}
 	}
 	if err != nil {
 		name += " (refused: " + err.Error() + ")"
@@ -459,6 +524,32 @@ func TestListCountsBackfill(t *testing.T) {
 	// And the triggers run on from there.
 	for i := range 30 {
 		w.check(fmt.Sprintf("step %d (%s)", i, w.step(r)))
+	}
+}
+
+// TestInboxRowsBackfill: a database with rows, migrated to 0012 (here:
+// 0012 rewound and applied again), has performer rows whose copies match.
+func TestInboxRowsBackfill(t *testing.T) {
+	e := newCountsEnv(t)
+	db := e.open()
+	w := newWorld(t, e, db)
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 80 {
+		w.step(r)
+	}
+	db.Close()
+	for _, c := range []string{"task_name", "workflow_name", "due_date", "template_task_id"} {
+		e.exec(`ALTER TABLE task_performers DROP COLUMN ` + c)
+	}
+	e.exec(`DELETE FROM schema_migrations WHERE version = '0012_inbox_rows'`)
+	w.db = e.open()
+	w.svc = app.New(w.db, app.Config{PublicURL: "http://test"}, func() time.Time { return w.clock }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if n := e.count(`SELECT COUNT(*) FROM task_performers WHERE inbox = TRUE AND task_name <> ''`); n == 0 {
+		t.Fatal("no inbox row to check after the backfill")
+	}
+	w.checkInboxRows("after the backfill")
+	for i := range 30 {
+		w.checkInboxRows(fmt.Sprintf("step %d (%s)", i, w.step(r)))
 	}
 }
 

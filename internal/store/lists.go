@@ -200,9 +200,19 @@ func (q *Q) ListTasks(ctx context.Context, accountID int64, f TaskFilter) ([]Tas
 	if stamp != nil {
 		dest = append(dest, stamp)
 	}
-	err := q.scanRows(ctx, fmt.Sprintf(`SELECT t.id, t.name, w.name, w.id, t.due_date, t.date_started, w.template_id,
-		t.template_task_id, t.is_urgent, t.status, (%s)%s %s WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`,
-		count, stampCol, from, where, order, len(pageArgs)-1, len(pageArgs)), pageArgs, func(rows rowScanner) error {
+	// The inbox reads the performer rows alone: they carry the task's and
+	// workflow's columns a page shows (migration 0012), and an inbox row's
+	// task is active by definition. The completed list still joins, for the
+	// task's status and the workflow's deletion.
+	cols := `t.id, t.name, w.name, w.id, t.due_date, t.date_started, w.template_id, t.template_task_id, t.is_urgent, t.status`
+	if !f.Completed {
+		from = `FROM task_performers p`
+		order = strings.ReplaceAll(order, "t.due_date", "p.due_date")
+		cols = `p.task_id, p.task_name, p.workflow_name, p.workflow_id, p.due_date, p.date_started, p.template_id,
+		p.template_task_id, p.is_urgent, '` + engine.TaskActive + `'`
+	}
+	err := q.scanRows(ctx, fmt.Sprintf(`SELECT %s, (%s)%s %s WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`,
+		cols, count, stampCol, from, where, order, len(pageArgs)-1, len(pageArgs)), pageArgs, func(rows rowScanner) error {
 		for rows.Next() {
 			it = TaskListItem{}
 			if err := rows.Scan(dest...); err != nil {

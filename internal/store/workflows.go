@@ -205,16 +205,16 @@ func (q *Q) saveTaskParts(ctx context.Context, wf *engine.Workflow, t *engine.Ta
 	t.Removed = nil
 	for i := range t.Performers {
 		p := &t.Performers[i]
-		inbox := t.Status == engine.TaskActive && wf.Status == engine.StatusRunning && !p.IsCompleted
-		row := engine.PerformerRow{Valid: true, GroupID: p.GroupID, IsCompleted: p.IsCompleted, Inbox: inbox, IsUrgent: t.IsUrgent,
-			DateCompleted: microsOrZero(p.DateCompleted), DateStarted: microsOrZero(t.DateStarted)}
+		row := performerRow(wf, t, p)
 		if p.New {
 			if _, err := q.q.ExecContext(ctx, `INSERT INTO task_performers (task_id, user_id, workflow_id, account_id, group_id,
-				is_completed, date_completed, inbox, is_urgent, date_started, template_id)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-				ON CONFLICT (task_id, user_id) DO UPDATE SET is_completed = $6, date_completed = $7, inbox = $8, is_urgent = $9, date_started = $10`,
-				t.ID, p.UserID, wf.ID, wf.AccountID, nullID(p.GroupID), p.IsCompleted, MicrosPtr(p.DateCompleted), inbox,
-				t.IsUrgent, MicrosPtr(t.DateStarted), wf.TemplateID); err != nil {
+				is_completed, date_completed, inbox, is_urgent, date_started, template_id, due_date, template_task_id, task_name,
+				workflow_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+				ON CONFLICT (task_id, user_id) DO UPDATE SET is_completed = $6, date_completed = $7, inbox = $8, is_urgent = $9,
+				date_started = $10, due_date = $12, task_name = $14, workflow_name = $15`,
+				t.ID, p.UserID, wf.ID, wf.AccountID, nullID(p.GroupID), p.IsCompleted, MicrosPtr(p.DateCompleted), row.Inbox,
+				t.IsUrgent, MicrosPtr(t.DateStarted), wf.TemplateID, MicrosPtr(t.DueDate), t.TemplateTaskID, t.Name,
+				wf.Name); err != nil {
 				return fmt.Errorf("store: insert performer: %w", err)
 			}
 		} else if row != p.Row {
@@ -222,9 +222,10 @@ func (q *Q) saveTaskParts(ctx context.Context, wf *engine.Workflow, t *engine.Ta
 			// entries in the performer indexes, pages scattered over the
 			// file on a large database.
 			if _, err := q.q.ExecContext(ctx, `UPDATE task_performers SET is_completed = $1, date_completed = $2, inbox = $3,
-				is_urgent = $4, date_started = $5, group_id = $6 WHERE task_id = $7 AND user_id = $8`,
-				p.IsCompleted, MicrosPtr(p.DateCompleted), inbox, t.IsUrgent, MicrosPtr(t.DateStarted), nullID(p.GroupID), t.ID,
-				p.UserID); err != nil {
+				is_urgent = $4, date_started = $5, group_id = $6, due_date = $7, task_name = $8, workflow_name = $9
+				WHERE task_id = $10 AND user_id = $11`,
+				p.IsCompleted, MicrosPtr(p.DateCompleted), row.Inbox, t.IsUrgent, MicrosPtr(t.DateStarted), nullID(p.GroupID),
+				MicrosPtr(t.DueDate), t.Name, wf.Name, t.ID, p.UserID); err != nil {
 				return err
 			}
 		}
@@ -250,6 +251,16 @@ func (q *Q) saveTaskParts(ctx context.Context, wf *engine.Workflow, t *engine.Ta
 		}
 	}
 	return nil
+}
+
+// performerRow is what a performer's stored row should hold: the inbox
+// flag and the copies of its task's and workflow's columns that an inbox
+// page shows (ListTasks reads the inbox from these rows alone).
+func performerRow(wf *engine.Workflow, t *engine.Task, p *engine.Performer) engine.PerformerRow {
+	return engine.PerformerRow{Valid: true, GroupID: p.GroupID, IsCompleted: p.IsCompleted,
+		Inbox:    t.Status == engine.TaskActive && wf.Status == engine.StatusRunning && !p.IsCompleted,
+		IsUrgent: t.IsUrgent, DateCompleted: microsOrZero(p.DateCompleted), DateStarted: microsOrZero(t.DateStarted),
+		DueDate: microsOrZero(t.DueDate), TemplateTaskID: t.TemplateTaskID, TaskName: t.Name, WorkflowName: wf.Name}
 }
 
 func (q *Q) linkAttachments(ctx context.Context, accountID int64, f *engine.Field) error {
@@ -553,7 +564,8 @@ func (pl *partsLoad) tasksQuery() (string, []any) {
 	return `SELECT t.workflow_id, t.id, t.template_task_id, t.number, t.api_name, t.name, t.description,
 		t.status, t.require_completion_by_all, t.is_urgent, t.date_started, t.date_first_started, t.date_completed, t.due_date,
 		t.delay_seconds, t.delay_start, t.delay_end, t.delay_estimated_end,
-		p.user_id, p.group_id, p.is_completed, p.date_completed, p.inbox, p.is_urgent, p.date_started
+		p.user_id, p.group_id, p.is_completed, p.date_completed, p.inbox, p.is_urgent, p.date_started, p.due_date,
+		p.template_task_id, p.task_name, p.workflow_name
 		FROM tasks t LEFT JOIN task_performers p ON p.task_id = t.id
 		WHERE ` + twhere + ` ORDER BY t.workflow_id, t.number, t.id, p.user_id`, args
 }
@@ -564,11 +576,12 @@ func (pl *partsLoad) scanTasks(rows rowScanner) error {
 		var tid, wid int64
 		var tt engine.Task
 		var ds, dfs, dc, dd, dsec, dst, den, dest sql.NullInt64
-		var puid, pgid, pdc, pds sql.NullInt64
+		var puid, pgid, pdc, pds, pdd, ptt sql.NullInt64
 		var pdone, pinbox, purgent sql.NullBool
+		var ptname, pwname sql.NullString
 		if err := rows.Scan(&wid, &tid, &tt.TemplateTaskID, &tt.Number, &tt.APIName, &tt.Name, &tt.Description, &tt.Status,
 			&tt.RequireCompletionByAll, &tt.IsUrgent, &ds, &dfs, &dc, &dd, &dsec, &dst, &den, &dest,
-			&puid, &pgid, &pdone, &pdc, &pinbox, &purgent, &pds); err != nil {
+			&puid, &pgid, &pdone, &pdc, &pinbox, &purgent, &pds, &pdd, &ptt, &ptname, &pwname); err != nil {
 			return err
 		}
 		if t == nil || t.ID != tid {
@@ -589,7 +602,8 @@ func (pl *partsLoad) scanTasks(rows rowScanner) error {
 		}
 		p := engine.Performer{UserID: puid.Int64, GroupID: pgid.Int64, IsCompleted: pdone.Bool, DateCompleted: FromNullMicros(pdc)}
 		p.Row = engine.PerformerRow{Valid: true, GroupID: p.GroupID, IsCompleted: p.IsCompleted, Inbox: pinbox.Bool,
-			IsUrgent: purgent.Bool, DateCompleted: pdc.Int64, DateStarted: pds.Int64}
+			IsUrgent: purgent.Bool, DateCompleted: pdc.Int64, DateStarted: pds.Int64, DueDate: pdd.Int64,
+			TemplateTaskID: ptt.Int64, TaskName: ptname.String, WorkflowName: pwname.String}
 		t.Performers = append(t.Performers, p)
 	}
 	return rows.Err()
