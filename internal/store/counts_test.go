@@ -594,3 +594,66 @@ func TestListCountsConcurrentWriters(t *testing.T) {
 	}
 	w.check("after concurrent writers")
 }
+
+// TestLoadWithoutTaskRows: a workflow with no task row still loads (read
+// and for a change, pipelined on PostgreSQL), with its fields, and a
+// missing one is not found.
+func TestLoadWithoutTaskRows(t *testing.T) {
+	e := newCountsEnv(t)
+	w := newWorld(t, e, e.open())
+	tn := w.accounts[0]
+	v, err := w.svc.Run(w.ctx, tn.owner, tn.templates[0], app.RunInput{Name: "Bare"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := v.WF.ID
+	nFields := len(v.WF.Fields)
+	for _, tbl := range []string{"task_performers", "checklist_items", "events"} {
+		e.exec(fmt.Sprintf(`DELETE FROM %s WHERE workflow_id = %d`, tbl, id))
+	}
+	e.exec(fmt.Sprintf(`DELETE FROM fields WHERE workflow_id = %d AND task_id IS NOT NULL`, id))
+	e.exec(fmt.Sprintf(`DELETE FROM tasks WHERE workflow_id = %d`, id))
+	got, err := w.svc.Workflow(w.ctx, tn.owner, id)
+	if err != nil {
+		t.Fatalf("read a workflow without tasks: %v", err)
+	}
+	kick := 0
+	for _, f := range v.WF.Fields {
+		if f.TaskID == 0 {
+			kick++
+		}
+	}
+	if got.WF.ID != id || got.WF.Name != "Bare" || len(got.WF.Tasks) != 0 || len(got.WF.Fields) != kick {
+		t.Fatalf("loaded %d %q with %d tasks and %d fields (of %d, %d kickoff)", got.WF.ID, got.WF.Name, len(got.WF.Tasks), len(got.WF.Fields), nFields, kick)
+	}
+	name := "Renamed"
+	if p, err := w.svc.PatchWorkflow(w.ctx, tn.owner, id, &name, nil, nil, false); err != nil || p.WF.Name != name {
+		t.Fatalf("change a workflow without tasks: %v", err)
+	}
+	if got, err := w.svc.Workflow(w.ctx, tn.owner, id); err != nil || got.WF.Name != name {
+		t.Fatalf("after the change: %v", err)
+	}
+	for _, missing := range []int64{id + 1000, w.workflowOfOther(tn)} {
+		if _, err := w.svc.Workflow(w.ctx, tn.owner, missing); err == nil || !strings.Contains(err.Error(), "ot found") {
+			t.Fatalf("read workflow %d: %v, want not found", missing, err)
+		}
+		if _, err := w.svc.PatchWorkflow(w.ctx, tn.owner, missing, &name, nil, nil, false); err == nil || !strings.Contains(err.Error(), "ot found") {
+			t.Fatalf("change workflow %d: %v, want not found", missing, err)
+		}
+	}
+}
+
+// workflowOfOther runs a workflow in an account other than tn's.
+func (w *world) workflowOfOther(tn *tenant) int64 {
+	for _, o := range w.accounts {
+		if o != tn {
+			v, err := w.svc.Run(w.ctx, o.owner, o.templates[0], app.RunInput{Name: "Theirs"})
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			return v.WF.ID
+		}
+	}
+	w.t.Fatal("one account only")
+	return 0
+}
