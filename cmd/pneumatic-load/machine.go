@@ -2,10 +2,12 @@ package main
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Machine describes where the figures were measured: they mean little
@@ -17,6 +19,10 @@ type Machine struct {
 	Kernel    string `json:"kernel"`
 	GoVersion string `json:"go_version"`
 	OS        string `json:"os"`
+	// CPUScore is the speed of one core when the run started: MB/s of
+	// SHA-256. A shared virtual machine's cores run at different speeds
+	// on different days; runs compare only at a similar score.
+	CPUScore float64 `json:"cpu_sha256_mb_per_s"`
 }
 
 func describeMachine() Machine {
@@ -45,7 +51,26 @@ func describeMachine() Machine {
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m.Kernel = strings.TrimSpace(string(b))
 	}
+	m.CPUScore = cpuScore()
 	return m
+}
+
+// cpuScore hashes 16 MiB five times on one core and answers the best
+// rate in MB/s (the best: a moment's interference only slows a round).
+func cpuScore() float64 {
+	buf := make([]byte, 16<<20)
+	for i := range buf {
+		buf[i] = byte(i * 7)
+	}
+	best := 0.0
+	for range 5 {
+		start := time.Now()
+		sha256.Sum256(buf)
+		if r := float64(len(buf)) / 1e6 / time.Since(start).Seconds(); r > best {
+			best = r
+		}
+	}
+	return best
 }
 
 // procMem reads a process's resident set (VmRSS) and its peak (VmHWM), in

@@ -99,7 +99,8 @@ func printResult(w io.Writer, r *Result) {
 	if r.BaseURL != "" {
 		what = "server at " + r.BaseURL
 	}
-	fmt.Fprintf(w, "\n=== %s (%s) — %s, %d CPUs, %s\n", r.Label, r.Kind, what, r.Machine.CPUs, r.Machine.CPUModel)
+	fmt.Fprintf(w, "\n=== %s (%s) — %s, %d CPUs, %s, one core %.0f MB/s of SHA-256\n", r.Label, r.Kind, what, r.Machine.CPUs,
+		r.Machine.CPUModel, r.Machine.CPUScore)
 	s := r.Setup
 	if s.StartupMs > 0 {
 		fmt.Fprintf(w, "start-up to ready: %.0f ms (empty database), idle RSS %.1f MiB\n", s.StartupMs, s.IdleRSSMiB)
@@ -257,8 +258,13 @@ func writeMarkdown(b *strings.Builder, results []*Result, command string, notes 
 		first.Started.Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(b, "(see `/work/shared/reference/floors.md`), so compare a server with the floor measured in the same run.\n")
 	fmt.Fprintf(b, "How the tool works and what each figure means: [docs/load.md](docs/load.md).\n\n")
-	fmt.Fprintf(b, "**Machine:** %d CPUs (%s), %s MiB memory, Linux %s, %s, %s.\n\n", m.CPUs, m.CPUModel, thousands(fmt.Sprint(m.MemoryMiB)),
+	fmt.Fprintf(b, "**Machine:** %d CPUs (%s), %s MiB memory, Linux %s, %s, %s.", m.CPUs, m.CPUModel, thousands(fmt.Sprint(m.MemoryMiB)),
 		m.Kernel, m.GoVersion, m.OS)
+	if m.CPUScore > 0 {
+		fmt.Fprintf(b, " One core's speed when the run began: %.0f MB/s of SHA-256 (a shared virtual machine's cores run at\n"+
+			"different speeds on different days, and every figure here moves with them: compare runs at a similar speed).", m.CPUScore)
+	}
+	fmt.Fprintf(b, "\n\n")
 	var loads []*Result
 	var scales []*Result
 	for _, r := range results {
