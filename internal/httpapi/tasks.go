@@ -67,7 +67,7 @@ func (s *Server) handleTaskList(w http.ResponseWriter, r *http.Request) error {
 			DueDate: iso(it.DueDate), DueDateTsp: tsp(it.DueDate), DateStarted: iso(it.DateStarted), DateStartedTsp: tsp(it.DateStarted),
 			TemplateID: it.TemplateID, TemplateTaskID: it.TemplateTaskID, IsUrgent: it.IsUrgent, Status: it.Status})
 	}
-	writeJSON(w, http.StatusOK, s.newEnvelope(r, p, total, out))
+	writeJSONBytes(w, http.StatusOK, appendTaskList(make([]byte, 0, 512+330*len(out)), s.newEnvelope(r, p, total, nil), out))
 	return nil
 }
 

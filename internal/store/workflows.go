@@ -628,7 +628,8 @@ func (pl *partsLoad) scanFields(rows rowScanner) error {
 		}
 		f.TaskID, f.UserID = tid.Int64, uid.Int64
 		if sel.Valid && sel.String != "" {
-			if err := json.Unmarshal([]byte(sel.String), &f.Selections); err != nil {
+			var err error
+			if f.Selections, err = parseSelections(sel.String); err != nil {
 				return err
 			}
 		}
