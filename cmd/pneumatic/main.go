@@ -106,7 +106,7 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 
 func openDB(ctx context.Context, cfg config.Config) (*store.DB, error) {
 	return store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, SQLiteSynchronous: cfg.SQLiteSynchronous,
-		MaxOpenConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout, ConnMaxIdleTime: cfg.DBConnMaxIdleTime})
+		MaxOpenConns: cfg.DBMaxConns, ReadConns: cfg.DBReadConns, StatementTimeout: cfg.DBStatementTimeout, ConnMaxIdleTime: cfg.DBConnMaxIdleTime})
 }
 
 func newService(db *store.DB, cfg config.Config, log *slog.Logger) *app.Service {

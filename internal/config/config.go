@@ -20,6 +20,7 @@ type Config struct {
 	WebhookAllowPrivate bool
 	SQLiteSynchronous   string
 	DBMaxConns          int
+	DBReadConns         int
 	DBStatementTimeout  time.Duration
 	DBConnMaxIdleTime   time.Duration
 	LogLevel            string
@@ -65,6 +66,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.DBMaxConns, err = strconv.Atoi(get("PNEUMATIC_DB_MAX_CONNS", "20")); err != nil || c.DBMaxConns < 1 {
 		return c, fmt.Errorf("PNEUMATIC_DB_MAX_CONNS must be a positive integer")
+	}
+	if c.DBReadConns, err = strconv.Atoi(get("PNEUMATIC_DB_READ_CONNS", "0")); err != nil || c.DBReadConns < 0 {
+		return c, fmt.Errorf("PNEUMATIC_DB_READ_CONNS must be 0 (2 per CPU, at least 4) or a positive integer")
 	}
 	if c.DBStatementTimeout, err = time.ParseDuration(get("PNEUMATIC_DB_STATEMENT_TIMEOUT", "30s")); err != nil {
 		return c, fmt.Errorf("PNEUMATIC_DB_STATEMENT_TIMEOUT: %w", err)

@@ -47,6 +47,7 @@ type Options struct {
 	// power cut) or NORMAL (survives a process crash only; faster).
 	SQLiteSynchronous string
 	MaxOpenConns      int           // PostgreSQL pool size (default 20)
+	ReadConns         int           // PostgreSQL pool of reads outside a transaction (default 2 per CPU, at least 4)
 	ConnMaxIdleTime   time.Duration // PostgreSQL idle connection lifetime
 	StatementTimeout  time.Duration // PostgreSQL statement_timeout (default 30s)
 }
@@ -190,7 +191,28 @@ func openPostgres(ctx context.Context, o Options) (*DB, error) {
 		p.Close()
 		return nil, fmt.Errorf("store: connect postgres %s: %w", redact(o.DatabaseURL), err)
 	}
-	return &DB{Dialect: Postgres, write: p, read: p, readQ: p}, nil
+	// Reads outside a transaction (lists, details, the key and cache
+	// checks) have a pool of their own, of about as many connections as
+	// the cores can run: a read is CPU work for the database, and sixteen
+	// of them at once on two cores only take turns inside PostgreSQL, each
+	// taking longer, where here they wait their turn in order. Writes keep
+	// the larger pool: they mostly wait for the disk, and more of them
+	// share a flush. (Measured on 2 cores, one pool of 4 against one of
+	// 20: inbox reads 2,714 -> 3,385 per second, p99 16.3 -> 14.2 ms, but
+	// runs 581 -> 419 per second; hence two pools.)
+	rn := o.ReadConns
+	if rn <= 0 {
+		rn = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	r, err := sql.Open("pgx", dsn)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(rn)
+	r.SetMaxIdleConns(rn)
+	r.SetConnMaxIdleTime(idle)
+	return &DB{Dialect: Postgres, write: p, read: r, readQ: r}, nil
 }
 
 // Close closes the pools (after the writer drained).
