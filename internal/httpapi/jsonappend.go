@@ -5,7 +5,10 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"time"
 	"unicode/utf8"
+
+	"github.com/pneumatic-oss/pneumatic/internal/store"
 )
 
 // Hand-written JSON for the most read answer, the inbox page: the bytes
@@ -95,8 +98,9 @@ func appendFloatPtr(b []byte, f *float64) []byte {
 }
 
 // appendTaskList appends the envelope of an inbox page and a newline (as
-// json.Encoder ends a value).
-func appendTaskList(b []byte, e envelope, items []taskListItemJSON) []byte {
+// json.Encoder ends a value): what encoding/json writes for the page's
+// taskListItemOut values.
+func appendTaskList(b []byte, e envelope, items []store.TaskListItem) []byte {
 	b = append(b, `{"count":`...)
 	b = strconv.AppendInt(b, int64(e.Count), 10)
 	b = append(b, `,"next":`...)
@@ -118,13 +122,13 @@ func appendTaskList(b []byte, e envelope, items []taskListItemJSON) []byte {
 		b = append(b, `,"workflow_id":`...)
 		b = strconv.AppendInt(b, it.WorkflowID, 10)
 		b = append(b, `,"due_date":`...)
-		b = appendStringPtr(b, it.DueDate)
+		b = appendISO(b, it.DueDate)
 		b = append(b, `,"due_date_tsp":`...)
-		b = appendFloatPtr(b, it.DueDateTsp)
+		b = appendTsp(b, it.DueDate)
 		b = append(b, `,"date_started":`...)
-		b = appendStringPtr(b, it.DateStarted)
+		b = appendISO(b, it.DateStarted)
 		b = append(b, `,"date_started_tsp":`...)
-		b = appendFloatPtr(b, it.DateStartedTsp)
+		b = appendTsp(b, it.DateStarted)
 		b = append(b, `,"template_id":`...)
 		b = strconv.AppendInt(b, it.TemplateID, 10)
 		b = append(b, `,"template_task_id":`...)
@@ -136,6 +140,35 @@ func appendTaskList(b []byte, e envelope, items []taskListItemJSON) []byte {
 		b = append(b, '}')
 	}
 	return append(b, "]}\n"...)
+}
+
+// appendISO writes iso(t) as a JSON string: 2006-01-02T15:04:05.000Z, by
+// hand for the years of four digits.
+func appendISO(b []byte, t *time.Time) []byte {
+	if t == nil {
+		return append(b, "null"...)
+	}
+	u := t.UTC()
+	y, mo, d := u.Date()
+	if y < 0 || y > 9999 {
+		return appendString(b, *iso(t))
+	}
+	h, mi, sec := u.Clock()
+	ms := u.Nanosecond() / 1e6
+	b = append(b, '"')
+	b = append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-')
+	b = append(b, byte('0'+int(mo)/10), byte('0'+int(mo)%10), '-', byte('0'+d/10), byte('0'+d%10), 'T')
+	b = append(b, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+sec/10), byte('0'+sec%10))
+	return append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z', '"')
+}
+
+// appendTsp writes tsp(t).
+func appendTsp(b []byte, t *time.Time) []byte {
+	if t == nil {
+		return append(b, "null"...)
+	}
+	v := float64(t.UnixMilli()) / 1000
+	return appendFloatPtr(b, &v)
 }
 
 // writeJSONBytes answers a body already encoded.

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"math"
 	"testing"
+	"time"
+
+	"github.com/pneumatic-oss/pneumatic/internal/store"
 )
 
 // stdJSON is what writeJSON writes for v.
@@ -23,28 +26,47 @@ var trickyStrings = []string{"", "plain", `quo"te`, `back\slash`, "tab\tnew\nlin
 
 func TestTaskListJSONMatchesEncodingJSON(t *testing.T) {
 	str := func(s string) *string { return &s }
-	flt := func(f float64) *float64 { return &f }
-	var items []taskListItemJSON
+	tm := func(t time.Time) *time.Time { return &t }
+	times := []*time.Time{nil, tm(time.Date(2030, 1, 2, 3, 4, 5, 678_999_999, time.UTC)), tm(time.Unix(0, 0)),
+		tm(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)), tm(time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC)),
+		tm(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)), tm(time.Date(-5, 3, 1, 0, 0, 0, 0, time.UTC)),
+		tm(time.Date(2026, 12, 4, 18, 5, 0, 1_000_000, time.FixedZone("X", -7*3600))), tm(time.UnixMilli(-1500))}
+	var items []store.TaskListItem
 	for i, s := range trickyStrings {
-		it := taskListItemJSON{ID: int64(i + 1), Name: s, WorkflowName: trickyStrings[len(trickyStrings)-1-i], WorkflowID: int64(1e12 + i),
-			TemplateID: -int64(i), TemplateTaskID: int64(i * 1000), IsUrgent: i%2 == 0, Status: "active"}
-		if i%3 != 0 {
-			it.DueDate, it.DueDateTsp = str("2030-01-02T03:04:05.678Z"), flt(1893553445.678)
-		}
-		if i%4 != 1 {
-			it.DateStarted, it.DateStartedTsp = str(s), flt([]float64{0, -0.5, 1e-7, 1e21, 123456789.123, 1.5e300, math.Copysign(0, -1)}[i%7])
-		}
-		items = append(items, it)
+		items = append(items, store.TaskListItem{ID: int64(i + 1), Name: s, WorkflowName: trickyStrings[len(trickyStrings)-1-i],
+			WorkflowID: int64(1e12 + i), TemplateID: -int64(i), TemplateTaskID: int64(i * 1000), IsUrgent: i%2 == 0, Status: "active",
+			DueDate: times[i%len(times)], DateStarted: times[(i+3)%len(times)]})
 	}
 	for _, e := range []envelope{{Count: 0}, {Count: 41, Next: str("http://h/v3/tasks?limit=20&offset=20"), Previous: str("http://h/v3/tasks?a=<&>")}} {
-		for _, page := range [][]taskListItemJSON{{}, items[:1], items} {
-			want := stdJSON(t, envelope{Count: e.Count, Next: e.Next, Previous: e.Previous, Results: page})
+		for _, page := range [][]store.TaskListItem{{}, items[:1], items} {
+			out := []taskListItemJSON{}
+			for _, it := range page {
+				out = append(out, taskListItemOut(it))
+			}
+			want := stdJSON(t, envelope{Count: e.Count, Next: e.Next, Previous: e.Previous, Results: out})
 			got := appendTaskList(nil, e, page)
 			if !bytes.Equal(got, want) {
 				t.Fatalf("hand-written:\n%s\nencoding/json:\n%s", got, want)
 			}
 		}
 	}
+}
+
+// FuzzAppendTimes: a time as iso and tsp write it, by hand.
+func FuzzAppendTimes(f *testing.F) {
+	f.Add(int64(1893553445678999999))
+	f.Add(int64(0))
+	f.Add(int64(-62135596800000000))
+	f.Fuzz(func(t *testing.T, nanos int64) {
+		for _, tt := range []time.Time{time.Unix(0, nanos), time.Unix(nanos/1000, nanos%1_000_000_000)} {
+			if got, want := appendISO(nil, &tt), bytes.TrimSuffix(stdJSON(t, iso(&tt)), []byte("\n")); !bytes.Equal(got, want) {
+				t.Fatalf("%v: iso by hand %s, encoding/json %s", tt, got, want)
+			}
+			if got, want := appendTsp(nil, &tt), bytes.TrimSuffix(stdJSON(t, tsp(&tt)), []byte("\n")); !bytes.Equal(got, want) {
+				t.Fatalf("%v: tsp by hand %s, encoding/json %s", tt, got, want)
+			}
+		}
+	})
 }
 
 func FuzzAppendString(f *testing.F) {
@@ -77,20 +99,22 @@ func FuzzAppendFloat(f *testing.F) {
 // BenchmarkTaskListJSON: an inbox page of 20 tasks, by encoding/json and
 // by hand.
 func BenchmarkTaskListJSON(b *testing.B) {
-	due, started := "2030-01-02T03:04:05.678Z", "2030-01-01T03:04:05.678Z"
-	dueT, startedT := 1893553445.678, 1893467045.678
-	items := make([]taskListItemJSON, 20)
+	due, started := time.Date(2030, 1, 2, 3, 4, 5, 678_000_000, time.UTC), time.Date(2030, 1, 1, 3, 4, 5, 678_000_000, time.UTC)
+	items := make([]store.TaskListItem, 20)
 	for i := range items {
-		items[i] = taskListItemJSON{ID: int64(100000 + i), Name: "Review the contract of ACME Corporation", WorkflowName: "Onboarding: ACME Corporation",
-			WorkflowID: int64(50000 + i), DueDate: &due, DueDateTsp: &dueT, DateStarted: &started, DateStartedTsp: &startedT,
-			TemplateID: 3, TemplateTaskID: 12, Status: "active"}
+		items[i] = store.TaskListItem{ID: int64(100000 + i), Name: "Review the contract of ACME Corporation", WorkflowName: "Onboarding: ACME Corporation",
+			WorkflowID: int64(50000 + i), DueDate: &due, DateStarted: &started, TemplateID: 3, TemplateTaskID: 12, Status: "active"}
 	}
 	next := "http://127.0.0.1:8000/v3/tasks?limit=20&offset=20"
 	e := envelope{Count: 3000, Next: &next}
 	b.Run("encoding-json", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			stdJSON(b, envelope{Count: e.Count, Next: e.Next, Results: items})
+			out := make([]taskListItemJSON, 0, len(items))
+			for _, it := range items {
+				out = append(out, taskListItemOut(it))
+			}
+			stdJSON(b, envelope{Count: e.Count, Next: e.Next, Results: out})
 		}
 	})
 	b.Run("hand-written", func(b *testing.B) {

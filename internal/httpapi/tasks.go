@@ -27,6 +27,14 @@ type taskListItemJSON struct {
 	Status         string   `json:"status"`
 }
 
+// taskListItemOut is an inbox row as the contract shows it; appendTaskList
+// writes the same JSON by hand.
+func taskListItemOut(it store.TaskListItem) taskListItemJSON {
+	return taskListItemJSON{ID: it.ID, Name: it.Name, WorkflowName: it.WorkflowName, WorkflowID: it.WorkflowID,
+		DueDate: iso(it.DueDate), DueDateTsp: tsp(it.DueDate), DateStarted: iso(it.DateStarted), DateStartedTsp: tsp(it.DateStarted),
+		TemplateID: it.TemplateID, TemplateTaskID: it.TemplateTaskID, IsUrgent: it.IsUrgent, Status: it.Status}
+}
+
 func (s *Server) handleTaskList(w http.ResponseWriter, r *http.Request) error {
 	p, err := parsePage(r, 20)
 	if err != nil {
@@ -61,13 +69,7 @@ func (s *Server) handleTaskList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]taskListItemJSON, 0, len(items))
-	for _, it := range items {
-		out = append(out, taskListItemJSON{ID: it.ID, Name: it.Name, WorkflowName: it.WorkflowName, WorkflowID: it.WorkflowID,
-			DueDate: iso(it.DueDate), DueDateTsp: tsp(it.DueDate), DateStarted: iso(it.DateStarted), DateStartedTsp: tsp(it.DateStarted),
-			TemplateID: it.TemplateID, TemplateTaskID: it.TemplateTaskID, IsUrgent: it.IsUrgent, Status: it.Status})
-	}
-	writeJSONBytes(w, http.StatusOK, appendTaskList(make([]byte, 0, 512+330*len(out)), s.newEnvelope(r, p, total, nil), out))
+	writeJSONBytes(w, http.StatusOK, appendTaskList(make([]byte, 0, 512+330*len(items)), s.newEnvelope(r, p, total, nil), items))
 	return nil
 }
 
