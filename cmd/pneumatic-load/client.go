@@ -39,6 +39,12 @@ var (
 	hdrJSON = []string{"application/json"}
 )
 
+// doer sends a request of the load: the shared net/http client or a
+// worker's rawConn.
+type doer interface {
+	do(method, path string, auth []string, body []byte, buf *bytes.Buffer) (int, error)
+}
+
 // do sends one request. The answer's body goes into buf (reset first) when
 // buf is non-nil, else it is drained unread: only bodies the tool uses are
 // kept, and none is decoded here.

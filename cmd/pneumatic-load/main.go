@@ -74,6 +74,7 @@ type options struct {
 	label       string
 	quiet       bool
 	selfProfile string
+	http        string
 }
 
 func main() {
@@ -132,6 +133,7 @@ func main() {
 	fs.StringVar(&o.out, "out", "", "write the result as JSON to this file")
 	fs.StringVar(&o.label, "label", "", "label of the result (default the database)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress line per second")
+	fs.StringVar(&o.http, "http", "raw", "the load's HTTP client: raw (a keep-alive HTTP/1.1 connection per worker, spoken by hand: the lightest on the shared cores) or std (net/http)")
 	fs.StringVar(&o.selfProfile, "self-profile", "", "write the tool's own CPU profile here (to keep its share small)")
 	_ = fs.Parse(os.Args[1:])
 	if fs.NArg() > 0 {
@@ -180,6 +182,9 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func run(ctx context.Context, o *options) (*Result, error) {
 	if o.concurrency < 1 {
 		return nil, errors.New("--concurrency must be ≥ 1")
+	}
+	if o.http != "raw" && o.http != "std" {
+		return nil, errors.New("--http must be raw or std")
 	}
 	if o.build {
 		fmt.Fprintf(os.Stderr, "building %s\n", o.binary)
@@ -317,7 +322,12 @@ func runLoad(ctx context.Context, o *options, t *target, res *Result, phases []s
 	if !t.remote {
 		res.Setup.RSSBeforeLoadMiB, _, _ = procMem(t.pid)
 	}
-	wl := &workload{c: c, acct: a, pool: pool, known: known, listN: 5,
+	if o.http == "raw" {
+		if _, err := newRawConn(t.baseURL); err != nil {
+			return err
+		}
+	}
+	wl := &workload{c: c, raw: o.http == "raw", acct: a, pool: pool, known: known, listN: 5,
 		runURL: fmt.Sprintf("/templates/%d/run", a.TemplateID)}
 	profileDir := o.profileDir
 	if o.pprof && profileDir == "" {

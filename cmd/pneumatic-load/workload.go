@@ -267,6 +267,7 @@ type Phase struct {
 // workload is what the workers share.
 type workload struct {
 	c      *client
+	raw    bool // each worker speaks HTTP on a rawConn of its own (--http raw)
 	acct   *account
 	pool   *wfPool
 	known  *idList
@@ -319,6 +320,15 @@ func (pr *phaseRun) worker(seed uint64, ws *workerStats, wg *sync.WaitGroup) {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	wl := pr.wl
 	a := wl.acct
+	var hc doer = wl.c
+	if wl.raw {
+		rc, err := newRawConn(wl.c.base)
+		if err != nil {
+			panic(err) // checked when the options were read
+		}
+		defer rc.close()
+		hc = rc
+	}
 	var buf bytes.Buffer
 	var path []byte
 	for !pr.stop.Load() {
@@ -341,28 +351,28 @@ func (pr *phaseRun) worker(seed uint64, ws *workerStats, wg *sync.WaitGroup) {
 		switch op {
 		case opRun:
 			keep = &buf
-			st, err = wl.c.do("POST", wl.runURL, a.ownerAuth, a.runBodies[r.IntN(len(a.runBodies))], keep)
+			st, err = hc.do("POST", wl.runURL, a.ownerAuth, a.runBodies[r.IntN(len(a.runBodies))], keep)
 		case opComplete:
 			want = http.StatusNoContent
 			keep = &buf
 			path = append(path[:0], "/workflows/"...)
 			path = strconv.AppendInt(path, w.id, 10)
 			path = append(path, "/task-complete"...)
-			st, err = wl.c.do("POST", string(path), w.auth, completeBody(w.tasks[w.next], int(w.next)), keep)
+			st, err = hc.do("POST", string(path), w.auth, completeBody(w.tasks[w.next], int(w.next)), keep)
 		case opInbox:
 			auth := a.ownerAuth
 			if len(a.Users) > 0 {
 				auth = a.Users[r.IntN(len(a.Users))].auth
 			}
-			st, err = wl.c.do("GET", "/v3/tasks", auth, nil, nil)
+			st, err = hc.do("GET", "/v3/tasks", auth, nil, nil)
 		case opDetail:
 			path = append(path[:0], "/workflows/"...)
 			path = strconv.AppendInt(path, wl.known.pick(r), 10)
-			st, err = wl.c.do("GET", string(path), a.ownerAuth, nil, nil)
+			st, err = hc.do("GET", string(path), a.ownerAuth, nil, nil)
 		case opList:
 			path = append(path[:0], "/workflows?limit=20&offset="...)
 			path = strconv.AppendInt(path, int64(20*r.IntN(wl.listN)), 10)
-			st, err = wl.c.do("GET", string(path), a.ownerAuth, nil, nil)
+			st, err = hc.do("GET", string(path), a.ownerAuth, nil, nil)
 		}
 		d := time.Since(begin)
 		ok := err == nil && st == want
