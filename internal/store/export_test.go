@@ -1,0 +1,4 @@
+package store
+
+// PerformerRowOf is performerRow for the tests of package store_test.
+var PerformerRowOf = performerRow
