@@ -562,6 +562,11 @@ func TestInboxRowsBackfill(t *testing.T) {
 		w.step(r)
 	}
 	db.Close()
+	if e.pg {
+		e.exec(`DROP FUNCTION task_performers_copies() CASCADE`)
+	} else {
+		e.exec(`DROP TRIGGER task_performers_copies`)
+	}
 	for _, c := range []string{"task_name", "workflow_name", "due_date", "template_task_id"} {
 		e.exec(`ALTER TABLE task_performers DROP COLUMN ` + c)
 	}
@@ -575,6 +580,32 @@ func TestInboxRowsBackfill(t *testing.T) {
 	for i := range 30 {
 		w.checkInboxRows(fmt.Sprintf("step %d (%s)", i, w.step(r)))
 	}
+}
+
+// TestInboxRowsOfAnOlderServer: a performer row inserted as a server of
+// the version before 0012 does (without the copies) gets them from the
+// database, so the inbox shows it whole while servers are replaced.
+func TestInboxRowsOfAnOlderServer(t *testing.T) {
+	e := newCountsEnv(t)
+	w := newWorld(t, e, e.open())
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 40 {
+		w.step(r)
+	}
+	n := e.count(`SELECT COUNT(*) FROM task_performers WHERE inbox = TRUE`)
+	if n == 0 {
+		t.Fatal("no inbox row")
+	}
+	e.exec(`CREATE TABLE old_rows AS SELECT task_id, user_id, workflow_id, account_id, group_id, is_completed, date_completed,
+		inbox, is_urgent, date_started, template_id FROM task_performers WHERE inbox = TRUE`)
+	e.exec(`DELETE FROM task_performers WHERE inbox = TRUE`)
+	e.exec(`INSERT INTO task_performers (task_id, user_id, workflow_id, account_id, group_id, is_completed, date_completed,
+		inbox, is_urgent, date_started, template_id) SELECT task_id, user_id, workflow_id, account_id, group_id, is_completed,
+		date_completed, inbox, is_urgent, date_started, template_id FROM old_rows`)
+	if got := e.count(`SELECT COUNT(*) FROM task_performers WHERE inbox = TRUE AND template_task_id <> 0 AND task_name <> ''`); got != n {
+		t.Fatalf("%d of %d rows inserted without copies got them", got, n)
+	}
+	w.check("after an older server's inserts")
 }
 
 // TestListCountsConcurrentWriters: writers at once (on PostgreSQL, each
