@@ -566,7 +566,7 @@ func (pl *partsLoad) tasksQuery() (string, []any) {
 		t.delay_seconds, t.delay_start, t.delay_end, t.delay_estimated_end,
 		p.user_id, p.group_id, p.is_completed, p.date_completed, p.inbox, p.is_urgent, p.date_started, p.due_date,
 		p.template_task_id, p.task_name, p.workflow_name
-		FROM tasks t LEFT JOIN task_performers p ON p.task_id = t.id
+		FROM tasks t LEFT JOIN task_performers p ON p.workflow_id = t.workflow_id AND p.task_id = t.id
 		WHERE ` + twhere + ` ORDER BY t.workflow_id, t.number, t.id, p.user_id`, args
 }
 
