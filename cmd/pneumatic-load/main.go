@@ -61,6 +61,8 @@ type options struct {
 	floorDuration time.Duration
 	floorRuns     int
 
+	uploadMiB int
+
 	scale            bool
 	scaleSmall       int
 	scaleBig         int
@@ -117,6 +119,7 @@ func main() {
 	fs.IntVar(&o.seedWorkflows, "seed-workflows", 0, "workflows bulk-inserted in-process before the load (same states), spread over the accounts")
 
 	fs.StringVar(&o.seedPath, "seed-path", "sql", "bulk seeding writes: sql (multi-row INSERTs of the store's rows; fast) or store (store.InsertWorkflow; slow)")
+	fs.IntVar(&o.uploadMiB, "upload-mib", 100, "before the load, upload a file this large and report the server's RSS growth (0: skip; own server only)")
 	fs.BoolVar(&o.floor, "floor", true, "measure the floor after the load (own database only)")
 	fs.DurationVar(&o.floorDuration, "floor-duration", 10*time.Second, "time of each floor measurement")
 	fs.IntVar(&o.floorRuns, "floor-runs", 1, "floor measurements (min/median/max are reported)")
@@ -318,6 +321,10 @@ func runLoad(ctx context.Context, o *options, t *target, res *Result, phases []s
 	}
 	if known.len() == 0 {
 		return errors.New("no workflow to read: use --api-workflows or --seed-workflows")
+	}
+	if !t.remote && o.uploadMiB > 0 {
+		res.Upload = uploadCheck(ctx, c, a.OwnerKey, t.pid, o.uploadMiB)
+		printUpload(os.Stderr, res.Upload)
 	}
 	if !t.remote {
 		res.Setup.RSSBeforeLoadMiB, _, _ = procMem(t.pid)

@@ -30,6 +30,7 @@ type Result struct {
 	Floors          map[string]*FloorResult `json:"floors,omitempty"`
 	Ratios          []Ratio                 `json:"ratios_to_floor,omitempty"`
 	Scale           *ScaleResult            `json:"scale,omitempty"`
+	Upload          *UploadResult           `json:"upload,omitempty"`
 	DatabaseBytes   int64                   `json:"database_bytes_after_load,omitempty"`
 	ShutdownMs      float64                 `json:"shutdown_ms,omitempty"`
 	ShutdownExit    int                     `json:"shutdown_exit_code"`
@@ -108,6 +109,9 @@ func printResult(w io.Writer, r *Result) {
 	if s.Seed != nil {
 		fmt.Fprintf(w, "seeding: %d workflows in %.1f s = %.0f workflows/s (%.0f rows/s); then start-up to ready %.0f ms, idle RSS %.1f MiB\n",
 			s.Seed.Workflows, s.Seed.Seconds, s.Seed.PerSecond, float64(s.Seed.Rows)/s.Seed.Seconds, s.StartupSeededMs, s.IdleRSSSeededMiB)
+	}
+	if r.Upload != nil {
+		printUpload(w, r.Upload)
 	}
 	if s.RSSBeforeLoadMiB > 0 {
 		fmt.Fprintf(w, "RSS before the load: %.1f MiB\n", s.RSSBeforeLoadMiB)
@@ -246,6 +250,16 @@ func checksFor(r *Result) []targetCheck {
 	}
 	if peak > 0 {
 		out = append(out, targetCheck{"peak RSS under load", "≤ 300 MiB", fmt.Sprintf("%.1f MiB", peak), check(peak <= 300)})
+	}
+	if u := r.Upload; u != nil {
+		got := "failed: " + u.Error
+		ok := false
+		if u.Error == "" {
+			got = fmt.Sprintf("+%.1f MiB (%.1f → %.1f)", u.GrowthMiB(), u.RSSBeforeMiB, u.RSSPeakMiB)
+			ok = u.GrowthMiB() <= uploadMaxGrowthMiB
+		}
+		out = append(out, targetCheck{fmt.Sprintf("RSS growth during a %.0f MiB upload", u.MiB),
+			fmt.Sprintf("a few MiB (≤ %d)", uploadMaxGrowthMiB), got, check(ok)})
 	}
 	return out
 }
@@ -386,6 +400,11 @@ func writeLoadSection(b *strings.Builder, r *Result) {
 		fmt.Fprintf(b, " (%.1f MiB on the seeded database)", s.IdleRSSSeededMiB)
 	}
 	fmt.Fprintf(b, ", %.1f MiB before the load.", s.RSSBeforeLoadMiB)
+	if u := r.Upload; u != nil && u.Error == "" {
+		fmt.Fprintf(b, " Before the load, a %.0f MiB upload (`PUT` to its upload URL) took %.2f s; the server's RSS was %.1f MiB before it,"+
+			" %.1f MiB at its peak (%s) and %.1f MiB after.", u.MiB, u.Seconds, u.RSSBeforeMiB, u.RSSPeakMiB,
+			map[string]string{"hwm": "VmHWM", "samples": "sampled every 2 ms"}[u.PeakFrom], u.RSSAfterMiB)
+	}
 	if r.ShutdownMs > 0 {
 		fmt.Fprintf(b, " Shutdown after the load: %.0f ms, exit code %d.", r.ShutdownMs, r.ShutdownExit)
 	}
