@@ -54,13 +54,44 @@ func uploadCheck(ctx context.Context, c *client, key string, pid int, mib int) *
 	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
 		url = c.base + url
 	}
+	req, err := http.NewRequestWithContext(ctx, "PUT", url, io.LimitReader(rand.NewChaCha8([32]byte{'p', 'n'}), size))
+	if err != nil {
+		return fail(err)
+	}
+	req.ContentLength = size
+	req.Header.Set("Content-Type", "application/octet-stream")
 	// Settle first, so that what the announcement allocated is not counted.
 	time.Sleep(200 * time.Millisecond)
 	res.RSSBeforeMiB, _, _ = procMem(pid)
-	resetPeak(pid)
-	_, hwm, _ := procMem(pid)
-	hwmReset := hwm > 0 && hwm-res.RSSBeforeMiB < 1
+	peak := watchPeak(pid, res.RSSBeforeMiB)
+	begin := time.Now()
+	resp, err := c.hc.Do(req)
+	res.Seconds = time.Since(begin).Seconds()
+	res.RSSPeakMiB, res.PeakFrom = peak()
+	if err != nil {
+		return fail(err)
+	}
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 400))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fail(fmt.Errorf("PUT upload: status %d: %s", resp.StatusCode, msg))
+	}
+	res.RSSAfterMiB, _, _ = procMem(pid)
+	return res
+}
 
+// watchPeak follows a process's peak RSS from now on, whose RSS is rss: by
+// VmHWM, reset here, when the kernel lets it be reset, else by samples
+// every 2 ms. The function it answers ends the watch and gives the peak
+// and where it came from ("hwm" or "samples").
+func watchPeak(pid int, rss float64) func() (float64, string) {
+	resetPeak(pid)
+	if _, hwm, _ := procMem(pid); hwm > 0 && hwm-rss < 1 {
+		return func() (float64, string) {
+			_, hwm, _ := procMem(pid)
+			return hwm, "hwm"
+		}
+	}
 	var peakKiB atomic.Int64
 	stop := make(chan struct{})
 	sampled := make(chan struct{})
@@ -77,36 +108,11 @@ func uploadCheck(ctx context.Context, c *client, key string, pid int, mib int) *
 			}
 		}
 	}()
-	body := io.LimitReader(rand.NewChaCha8([32]byte{'p', 'n'}), size)
-	req, err := http.NewRequestWithContext(ctx, "PUT", url, body)
-	if err != nil {
+	return func() (float64, string) {
 		close(stop)
 		<-sampled
-		return fail(err)
+		return float64(peakKiB.Load()) / 1024, "samples"
 	}
-	req.ContentLength = size
-	req.Header.Set("Content-Type", "application/octet-stream")
-	begin := time.Now()
-	resp, err := c.hc.Do(req)
-	res.Seconds = time.Since(begin).Seconds()
-	close(stop)
-	<-sampled
-	if err != nil {
-		return fail(err)
-	}
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 400))
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fail(fmt.Errorf("PUT upload: status %d: %s", resp.StatusCode, msg))
-	}
-	var rss float64
-	rss, hwm, _ = procMem(pid)
-	res.RSSAfterMiB = rss
-	res.RSSPeakMiB, res.PeakFrom = float64(peakKiB.Load())/1024, "samples"
-	if hwmReset {
-		res.RSSPeakMiB, res.PeakFrom = max(hwm, res.RSSPeakMiB), "hwm"
-	}
-	return res
 }
 
 func printUpload(w io.Writer, u *UploadResult) {
